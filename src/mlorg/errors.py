@@ -1,0 +1,22 @@
+"""Errors the toolkit raises for input it cannot use.
+
+The command line turns an :class:`InputError` into a one-line message and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ["InputError"]
+
+
+class InputError(ValueError):
+    """Input that the toolkit cannot use: a missing file, a malformed field, ...
+
+    The message is one line and names the file, field or line at fault, so a
+    reader can fix their input without reading a traceback.
+
+    >>> raise InputError("org.yaml: team 'data' is listed twice")
+    Traceback (most recent call last):
+    ...
+    mlorg.errors.InputError: org.yaml: team 'data' is listed twice
+    """

@@ -1,0 +1,1 @@
+"""Sphinx helpers for building The ML Organization Handbook."""
