@@ -1,0 +1,122 @@
+"""Sphinx configuration of The ML Organization Handbook.
+
+Build from the repository root with ``sphinx-build -c book . _build/html``
+(``nox -s docs`` does this): the source directory is the root so that
+``_toc.yml`` can list both ``book/`` chapters and ``examples/`` notebooks.
+
+Keep every value plain data (strings, numbers, lists, dicts) and put no
+``setup()`` here: ``mlorg.sphinxext.jupyter_book`` turns this file into the
+``_config.yml`` of the Jupyter Book 1.x compatibility build, so this file is
+the only configuration anybody edits.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+_metadata = importlib.metadata.metadata("mlorg")
+_urls = dict(url.split(", ", 1) for url in _metadata.get_all("Project-URL") or [])
+
+# -- Project -------------------------------------------------------------------
+
+project = "The ML Organization Handbook"
+author = "The ML Organization Handbook contributors"
+copyright = f"2026, {author}"
+# The version comes from the package metadata (pyproject.toml), nothing else.
+release = _metadata["Version"]
+version = release
+
+# -- General -------------------------------------------------------------------
+
+extensions = [
+    "myst_nb",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_external_toc",
+    "sphinxcontrib.bibtex",
+    # Ours (src/mlorg/sphinxext): a failed notebook fails the build, even without -W.
+    "mlorg.sphinxext.execution",
+]
+external_toc_path = "_toc.yml"
+# Only files listed in _toc.yml are part of the book (README.md, tests, ...
+# are not); the patterns below also keep Sphinx from walking build trees.
+external_toc_exclude_missing = True
+exclude_patterns = [
+    "_build",
+    ".*",  # .nox, .venv, .github, .pytest_cache, ...
+    "benchmarks",
+    "requirements",
+    "src",
+    "tests",
+    "**.ipynb_checkpoints",
+]
+nitpicky = True
+language = "en"
+
+# -- MyST and notebooks --------------------------------------------------------
+
+myst_enable_extensions = [
+    "attrs_block",
+    "attrs_inline",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "fieldlist",
+    "substitution",
+    "tasklist",
+]
+myst_heading_anchors = 3
+myst_substitutions = {"version": release}
+
+# Execute notebooks during every build; jupyter-cache (in _build/.jupyter_cache)
+# re-executes a notebook only when its code changes.
+nb_execution_mode = "cache"
+# A cell running longer than this (seconds) fails the build instead of hanging it.
+nb_execution_timeout = 120
+# Any cell error fails the build; a cell that is meant to fail says so with
+# the `raises-exception` tag. MyST-NB reports the failing notebook, cell and
+# traceback as a warning; mlorg.sphinxext.execution then fails the build.
+# (raise_on_error would abort with Sphinx's crash report instead.)
+nb_execution_allow_errors = False
+nb_execution_raise_on_error = False
+nb_execution_show_tb = True
+# Notebooks run in their own folder, as they do when a reader opens them in
+# Jupyter, so they find their data files next to them.
+nb_execution_in_temp = False
+nb_merge_streams = True
+
+# -- Citations -----------------------------------------------------------------
+# Relative to this folder, like the paths in the HTML section.
+
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# -- HTML ----------------------------------------------------------------------
+# Paths in this section are relative to this folder (book/), as Sphinx reads
+# them relative to the configuration directory.
+
+html_theme = "sphinx_book_theme"
+html_title = project
+html_static_path = ["_static"]
+html_css_files = ["handbook.css"]
+html_favicon = "_static/favicon.svg"
+html_last_updated_fmt = "%Y-%m-%d"
+html_copy_source = True
+html_theme_options = {
+    "repository_url": _urls["Repository"],
+    "repository_branch": "main",
+    "path_to_docs": "",
+    "use_repository_button": True,
+    "use_issues_button": True,
+    "use_edit_page_button": True,
+    "use_download_button": True,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    # A launch service is what makes the theme offer the executed .ipynb for
+    # download on notebook pages; Binder can open MyST notebooks via jupytext.
+    "launch_buttons": {
+        "binderhub_url": "https://mybinder.org",
+        "notebook_interface": "jupyterlab",
+    },
+}

@@ -1,0 +1,99 @@
+"""Shared helpers: building the book, or a small throwaway book, with Sphinx."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BOOK = REPO / "book"
+
+
+@dataclass(frozen=True)
+class Build:
+    """The result of one ``sphinx-build`` run."""
+
+    returncode: int
+    output: str
+    warnings: str
+    outdir: Path
+
+
+def _sphinx_build(srcdir: Path, builddir: Path, *extra: str, strict: bool = True) -> Build:
+    """Build ``srcdir`` with the configuration in ``srcdir/book`` as ``nox -s docs`` does.
+
+    Runs in a subprocess, since the configuration folder differs from the
+    source folder, which ``sphinx.testing.SphinxTestApp`` cannot express, and
+    so that each build gets fresh extension state and kernels.
+    """
+    outdir = builddir / "html"
+    warnings = builddir / "warnings.log"
+    flags = ["-W", "-n", "--keep-going"] if strict else ["-n", "--keep-going"]
+    command = [sys.executable, "-m", "sphinx", "-b", "html", *flags, "-w", str(warnings)]
+    command += ["-c", str(srcdir / "book"), str(srcdir), str(outdir), *extra]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=900)
+    return Build(
+        returncode=result.returncode,
+        output=result.stdout + result.stderr,
+        warnings=warnings.read_text(encoding="utf-8") if warnings.exists() else "",
+        outdir=outdir,
+    )
+
+
+@pytest.fixture(scope="session")
+def sphinx_build() -> Callable[..., Build]:
+    """Return the function that runs ``sphinx-build`` (see ``_sphinx_build``)."""
+    return _sphinx_build
+
+
+@pytest.fixture(scope="session")
+def notebook_header() -> str:
+    """Return the front matter that makes a Markdown file a MyST notebook."""
+    return _NOTEBOOK_HEADER
+
+
+_NOTEBOOK_HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+@pytest.fixture
+def throwaway_book(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Return a function that writes a small book using the handbook's real configuration.
+
+    It takes ``{relative path: text}``; ``_toc.yml`` lists the given pages
+    unless one is passed explicitly.
+    """
+
+    def make(pages: dict[str, str]) -> Path:
+        src = tmp_path / "src"
+        shutil.copytree(BOOK, src / "book", ignore=shutil.ignore_patterns("*.md"))
+        pages = {"book/index.md": "# Home\n\nA throwaway book.\n", **pages}
+        if "_toc.yml" not in pages:
+            chapters = "".join(
+                f"  - file: {name.removesuffix('.md')}\n"
+                for name in pages
+                if name != "book/index.md"
+            )
+            pages["_toc.yml"] = f"format: jb-book\nroot: book/index\nchapters:\n{chapters}"
+        for name, text in pages.items():
+            path = src / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return src
+
+    return make
