@@ -141,6 +141,24 @@ def jupyter_book(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks in benchmarks/: ``nox -s bench`` (all) or ``nox -s bench -- datacheck``.
+
+    Each prints a table and writes JSON to benchmarks/results/<name>.json,
+    with the machine it ran on.
+    """
+    _install(session, "bench")
+    available = sorted(p.stem for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    names = [f"bench_{n.removeprefix('bench_')}" for n in session.posargs] or available
+    unknown = sorted(set(names) - set(available))
+    if unknown:
+        session.error(f"unknown benchmark(s) {unknown}; available: {available}")
+    for name in names:
+        out = ROOT / "benchmarks" / "results" / f"{name.removeprefix('bench_')}.json"
+        session.run("python", f"benchmarks/{name}.py", "--json", str(out))
+
+
+@nox.session(python=PYTHON, default=False)
 def lock(session: nox.Session) -> None:
     """Regenerate the lock files in requirements/ from pyproject.toml (needs uv)."""
     session.install("uv")

@@ -1,0 +1,189 @@
+"""Shared harness for the handbook's benchmarks (run them with ``nox -s bench``).
+
+Each case runs in a fresh, spawned process so that its peak memory is its
+own: the harness records the process's peak resident set size (``ru_maxrss``)
+after building the inputs and after the timed call, and the best wall time
+of ``repeat`` calls. Results print as a table and are written as JSON with a
+description of the machine, so figures are always reported with where they
+were measured.
+
+A benchmark script defines module-level ``setup`` and ``run`` functions per
+case (they must be importable, since the case runs in another process)::
+
+    from _harness import Case, main
+
+    def make_data(n): ...
+    def validate(data): ...
+
+    if __name__ == "__main__":
+        main("datacheck", [Case("validate 1M rows", make_data, validate, args=(1_000_000,))])
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Case", "Result", "machine", "main", "measure"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One measurement: ``run(setup(*args))`` timed, ``setup`` not.
+
+    ``limits`` are the targets the handbook promises, e.g.
+    ``{"seconds": 5.0, "peak_mb": 1536}``; a result above a limit is marked.
+    """
+
+    name: str
+    setup: Callable[..., Any]
+    run: Callable[[Any], Any]
+    args: tuple[Any, ...] = ()
+    repeat: int = 3
+    limits: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one case measured."""
+
+    name: str
+    seconds: float
+    seconds_all: list[float]
+    peak_mb: float
+    inputs_mb: float
+    limits: dict[str, float]
+    within_limits: bool
+    info: dict[str, Any]
+
+
+def _maxrss_mb() -> float:
+    # ru_maxrss is in KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(case: Case, queue: Any) -> None:
+    data = case.setup(*case.args)
+    inputs_mb = _maxrss_mb()
+    times = []
+    info: Any = None
+    for _ in range(case.repeat):
+        start = time.perf_counter()
+        info = case.run(data)
+        times.append(time.perf_counter() - start)
+    queue.put((times, inputs_mb, _maxrss_mb(), info if isinstance(info, dict) else {}))
+
+
+def measure(case: Case) -> Result:
+    """Run ``case`` in a fresh process and return what it measured."""
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(case, queue))
+    process.start()
+    times, inputs_mb, peak_mb, info = queue.get()
+    process.join()
+    if process.exitcode != 0:
+        msg = f"benchmark case {case.name!r} failed with exit code {process.exitcode}"
+        raise RuntimeError(msg)
+    best = min(times)
+    observed = {"seconds": best, "peak_mb": peak_mb}
+    within = all(observed[key] <= limit for key, limit in case.limits.items() if key in observed)
+    return Result(
+        name=case.name,
+        seconds=best,
+        seconds_all=times,
+        peak_mb=peak_mb,
+        inputs_mb=inputs_mb,
+        limits=case.limits,
+        within_limits=within,
+        info=info,
+    )
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    meminfo = Path("/proc/meminfo")
+    memory_gb = None
+    if meminfo.exists():
+        first = meminfo.read_text(encoding="utf-8").splitlines()[0]
+        memory_gb = round(int(first.split()[1]) / 1024**2, 1)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
+
+
+def _table(results: Sequence[Result]) -> str:
+    rows = [("case", "wall s (best)", "peak MB", "inputs MB", "limits", "ok")]
+    for r in results:
+        limits = ", ".join(f"{k} ≤ {v:g}" for k, v in r.limits.items()) or "-"
+        rows.append(
+            (
+                r.name,
+                f"{r.seconds:.3f}",
+                f"{r.peak_mb:.0f}",
+                f"{r.inputs_mb:.0f}",
+                limits,
+                "yes" if r.within_limits else "NO",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(
+    benchmark: str,
+    cases: Sequence[Case],
+    summary: Callable[[Sequence[Result]], dict[str, Any]] | None = None,
+) -> int:
+    """Measure ``cases``, print a table, write JSON; exit 1 if a limit is exceeded.
+
+    ``summary`` may derive figures from the results (such as a ratio between
+    two cases); they are printed and stored in the JSON too.
+    """
+    parser = argparse.ArgumentParser(description=f"{benchmark} benchmark")
+    parser.add_argument("--json", type=Path, help="write the results to this file")
+    args = parser.parse_args()
+    host = machine()
+    print(f"{benchmark}: {host['cores']} cores, {host['cpu']}, {host['memory_gb']} GB, Python {host['python']}")
+    results = [measure(case) for case in cases]
+    print(_table(results))
+    extra = summary(results) if summary else {}
+    for key, value in extra.items():
+        print(f"{key}: {value}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "benchmark": benchmark,
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": host,
+            "results": [asdict(r) for r in results],
+            "summary": extra,
+        }
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    ok = all(r.within_limits for r in results) and extra.get("within_limits", True)
+    return 0 if ok else 1
