@@ -168,7 +168,9 @@ def main(
     parser.add_argument("--json", type=Path, help="write the results to this file")
     args = parser.parse_args()
     host = machine()
-    print(f"{benchmark}: {host['cores']} cores, {host['cpu']}, {host['memory_gb']} GB, Python {host['python']}")
+    print(
+        f"{benchmark}: {host['cores']} cores, {host['cpu']}, {host['memory_gb']} GB, Python {host['python']}"
+    )
     results = [measure(case) for case in cases]
     print(_table(results))
     extra = summary(results) if summary else {}
