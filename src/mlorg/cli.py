@@ -41,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Each command is added by an `_add_<command>(commands)` function below,
+    # which sets `handler=` on its parser. Handlers import the heavy modules
+    # (pandera, MLflow, ...) themselves, so `mlorg --version` stays fast.
+    del commands  # until the first command arrives
     return parser
 
 
