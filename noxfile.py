@@ -110,6 +110,69 @@ def docs_live(session: nox.Session) -> None:
     )
 
 
+@nox.session(name="docs-versions", python=PYTHON, default=False)
+def docs_versions(session: nox.Session) -> None:
+    """Build main and every release tag (vX.Y.Z) into _build/versions/<name>/ with a version switcher.
+
+    Each version gets its own environment from its own lock file, so old
+    versions' notebooks run with their own code. Pass ``-- --base-url /`` to
+    preview locally (``python -m http.server -d _build/versions``).
+    """
+    _install(session, "docs")
+    session.install("-c", str(LOCK), "uv")
+    base_url = (
+        "/" + PYPROJECT["project"]["urls"]["Documentation"].split("://", 1)[1].split("/", 1)[1]
+    )
+    session.run(
+        "python",
+        "-m",
+        "mlorg.sphinxext.versions",
+        "--out",
+        str(BUILD / "versions"),
+        "--base-url",
+        base_url,
+        "--uv",
+        str(Path(session.bin) / "uv"),
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON, default=False)
+def review(session: nox.Session) -> None:
+    """List chapters whose last review is older than handbook_review_months, with owners.
+
+    ``nox -s review -- --check`` fails when one is overdue (for a scheduled job).
+    """
+    _install(session)
+    session.run("python", "-m", "mlorg.sphinxext.freshness", "book/conf.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def linkcheck(session: nox.Session) -> None:
+    """Check every external link (needs the internet; CI runs it weekly)."""
+    _install(session, "docs")
+    session.run(
+        "sphinx-build",
+        "-b",
+        "linkcheck",
+        "-D",
+        "nb_execution_mode=off",
+        *SPHINX_ARGS,
+        str(BUILD / "linkcheck"),
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON, default=False)
+def notebooks(session: nox.Session) -> None:
+    """Export the example notebooks as .ipynb, with their data, into _build/notebooks (for Colab)."""
+    _install(session, "docs")
+    out = BUILD / "notebooks"
+    if out.exists():
+        shutil.rmtree(out)
+    session.run("python", "-m", "mlorg.sphinxext.launch", "examples", str(out))
+
+
 @nox.session(name="jupyter-book", python=PYTHON, default=False)
 def jupyter_book(session: nox.Session) -> None:
     """Compatibility build with the Jupyter Book 1.x CLI (Sphinx 7), own environment.

@@ -13,6 +13,7 @@ the only configuration anybody edits.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 
 _metadata = importlib.metadata.metadata("mlorg")
 _urls = dict(url.split(", ", 1) for url in _metadata.get_all("Project-URL") or [])
@@ -34,8 +35,14 @@ extensions = [
     "sphinx_design",
     "sphinx_external_toc",
     "sphinxcontrib.bibtex",
-    # Ours (src/mlorg/sphinxext): a failed notebook fails the build, even without -W.
+    # "Last updated" on every page, from git.
+    "sphinx_last_updated_by_git",
+    # Ours (src/mlorg/sphinxext): a failed notebook fails the build, even without -W;
     "mlorg.sphinxext.execution",
+    # chapters declare owner, last review and status, shown on the page;
+    "mlorg.sphinxext.freshness",
+    # the Colab button opens the notebooks published as .ipynb.
+    "mlorg.sphinxext.launch",
 ]
 external_toc_path = "_toc.yml"
 # Only files listed in _toc.yml are part of the book (README.md, tests, ...
@@ -52,6 +59,25 @@ exclude_patterns = [
 ]
 nitpicky = True
 language = "en"
+# Outside a git checkout (a tarball, a test's throwaway book) pages simply
+# have no "last updated" date; that is not worth failing the build for.
+suppress_warnings = ["git.subprocess_error", "git.command_not_found"]
+# Keep source links (and the theme's download and launch buttons, which need
+# them) on pages git does not know yet.
+git_untracked_show_sourcelink = True
+
+# -- Living chapters (mlorg.sphinxext.freshness) --------------------------------
+
+handbook_chapters = ["book/*"]
+handbook_chapters_exclude = [
+    "book/index",
+    "book/contributing",
+    "book/changelog",
+    "book/glossary",
+    "book/bibliography",
+]
+# A chapter whose last review is older than this is flagged (not failed).
+handbook_review_months = 12
 
 # -- MyST and notebooks --------------------------------------------------------
 
@@ -96,6 +122,7 @@ bibtex_reference_style = "author_year"
 # Paths in this section are relative to this folder (book/), as Sphinx reads
 # them relative to the configuration directory.
 
+templates_path = ["_templates"]
 html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["_static"]
@@ -117,6 +144,29 @@ html_theme_options = {
     # download on notebook pages; Binder can open MyST notebooks via jupytext.
     "launch_buttons": {
         "binderhub_url": "https://mybinder.org",
+        "colab_url": "https://colab.research.google.com",
         "notebook_interface": "jupyterlab",
     },
 }
+# The book theme's sidebar, with the version (and switcher) under the title.
+html_sidebars = {
+    "**": [
+        "navbar-logo.html",
+        "handbook-version.html",
+        "icon-links.html",
+        "search-button-field.html",
+        "sbt-sidebar-nav.html",
+    ]
+}
+
+# -- Versions ------------------------------------------------------------------
+# `nox -s docs-versions` builds main and every release tag side by side and
+# sets these two variables; a plain `nox -s docs` has no switcher.
+_version_name = os.environ.get("HANDBOOK_VERSION_NAME")
+_switcher_json = os.environ.get("HANDBOOK_SWITCHER_JSON")
+if _version_name and _switcher_json:
+    html_theme_options["switcher"] = {"json_url": _switcher_json, "version_match": _version_name}
+    # The JSON sits beside the versions, not in the source folder: don't look for it.
+    html_theme_options["check_switcher"] = False
+    # Older versions show a banner pointing to the latest release.
+    html_theme_options["show_version_warning_banner"] = True

@@ -62,11 +62,28 @@ def test_notebook_page_offers_the_ipynb_download(book, docname):
     assert f"{Path(docname).name}.ipynb" in page
 
 
-def test_landing_page_shows_the_version(book):
+@pytest.mark.parametrize("docname", _toc_docnames())
+def test_every_page_shows_the_package_version(book, docname):
+    from mlorg import __version__
+
+    page = (book.outdir / f"{docname}.html").read_text(encoding="utf-8")
+    assert f"Version {__version__}</p>" in page
+
+
+def test_landing_page_states_the_version_in_its_text(book):
     from mlorg import __version__
 
     page = (book.outdir / "book" / "index.html").read_text(encoding="utf-8")
-    assert f"Version {__version__}" in page
+    assert f"Version {__version__}." in page
+
+
+@pytest.mark.parametrize("docname", _notebooks())
+def test_notebook_page_offers_launch_buttons(book, docname):
+    page = (book.outdir / f"{docname}.html").read_text(encoding="utf-8")
+    assert "https://mybinder.org/v2/gh/" in page
+    # Colab opens the .ipynb the deploy workflow publishes on the notebooks branch.
+    assert "https://colab.research.google.com/github/" in page
+    assert f"/blob/notebooks/{docname}.ipynb" in page
 
 
 def test_landing_page_links_every_pillar(book):

@@ -8,10 +8,10 @@ pytestmark = pytest.mark.book
 
 
 def test_broken_cross_reference_fails_the_build(throwaway_book, sphinx_build, tmp_path):
-    src = throwaway_book({"book/chapter.md": "# Chapter\n\nSee {doc}`no-such-chapter`.\n"})
+    src = throwaway_book({"pages/chapter.md": "# Chapter\n\nSee {doc}`no-such-chapter`.\n"})
     build = sphinx_build(src, tmp_path / "_build")
     assert build.returncode != 0
-    assert "book/chapter.md" in build.warnings
+    assert "pages/chapter.md" in build.warnings
     assert "no-such-chapter" in build.warnings
 
 
