@@ -98,3 +98,20 @@ def test_landing_page_links_every_pillar(book):
         "org-design",
     ):
         assert f'href="{chapter}.html"' in page
+
+
+def test_chapter_pages_offer_edit_and_issue_links_to_the_one_configured_repository(book):
+    from importlib.metadata import metadata
+
+    urls = dict(u.split(", ", 1) for u in metadata("mlorg").get_all("Project-URL"))
+    page = (book.outdir / "book" / "team.html").read_text(encoding="utf-8")
+    assert f'href="{urls["Repository"]}/edit/main/book/team.md"' in page
+    assert f'href="{urls["Repository"]}/issues/new?' in page
+    assert f'href="{urls["Repository"]}"' in page
+
+
+def test_chapter_pages_show_owner_review_status_and_last_updated(book):
+    page = (book.outdir / "book" / "team.html").read_text(encoding="utf-8")
+    assert "chapter-freshness" in page
+    assert "Last reviewed: " in page
+    assert "Last updated on " in page
