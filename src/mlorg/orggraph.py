@@ -899,9 +899,11 @@ class OrgReport:
         data = self.to_dict()
         lines = [
             (
-                f"org: {data['teams']} teams, {data['components']} components, "
-                f"{data['dependencies']} dependencies ({data['dependencies_inside_teams']} "
-                f"inside a team), {data['channels']} channels"
+                f"org: {_count(data['teams'], 'team')}, "
+                f"{_count(data['components'], 'component')}, "
+                f"{_count(data['dependencies'], 'dependency', 'dependencies')} "
+                f"({data['dependencies_inside_teams']} inside a team), "
+                f"{_count(data['channels'], 'channel')}"
             ),
             f"congruence: {self.congruence}",
             "",
@@ -938,12 +940,15 @@ class OrgReport:
         return "\n".join(lines)
 
 
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def _causes(gap: Gap, limit: int = 5) -> str:
     shown = ", ".join(str(d) for d in gap.dependencies[:limit])
     more = len(gap.dependencies) - limit
-    count = len(gap.dependencies)
     suffix = f", and {more} more" if more > 0 else ""
-    return f"{count} {'dependency' if count == 1 else 'dependencies'} ({shown}{suffix})"
+    return f"{_count(len(gap.dependencies), 'dependency', 'dependencies')} ({shown}{suffix})"
 
 
 def report(org: Org) -> OrgReport:
@@ -954,7 +959,7 @@ def report(org: Org) -> OrgReport:
     ...     components=(Component("events", "data"), Component("ranker", "search", ("events",))),
     ... )
     >>> print(report(org).to_text())  # doctest: +NORMALIZE_WHITESPACE
-    org: 2 teams, 2 components, 1 dependencies (0 inside a team), 0 channels
+    org: 2 teams, 2 components, 1 dependency (0 inside a team), 0 channels
     congruence: 0.00 (0 of 1 required team pairs communicate)
     <BLANKLINE>
     coordination gaps (1): team pairs that must coordinate but have no channel
