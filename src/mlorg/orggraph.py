@@ -362,6 +362,9 @@ def parse_org(text: str, source: str = "<org>") -> Org:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "cannot parse"
+        context = error.context_mark
+        if error.problem and error.context and context is not None and context.line + 1 != line:
+            problem += f" ({error.context} on line {context.line + 1})"
         raise InputError(_at(source, line, f"malformed YAML: {problem}")) from None
     except yaml.YAMLError as error:
         raise InputError(_at(source, None, f"malformed YAML: {error}")) from None
