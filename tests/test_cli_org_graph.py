@@ -158,3 +158,13 @@ def test_version_does_not_import_the_org_graph_modules():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "False"
+
+
+def test_own_org_page_shows_the_real_importer_output(capsys, monkeypatch):
+    page = (REPO / "examples" / "org-graph-own-org.md").read_text(encoding="utf-8")
+    block = page.split("```console\n$ mlorg org-graph --codeowners", 1)[1].split("\n```", 1)[0]
+    first, second, shown = block.split("\n", 2)
+    arguments = ["--codeowners", *f"{first} {second}".replace("\\", " ").split()]
+    monkeypatch.chdir(REPO)
+    assert cli.main(["org-graph", *arguments]) == cli.EXIT_OK
+    assert capsys.readouterr().out == shown + "\n"

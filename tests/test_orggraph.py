@@ -480,3 +480,34 @@ def test_unreadable_files_are_input_errors(tmp_path, make, message):
 def _write(path, data):
     path.write_bytes(data)
     return path
+
+
+# -- the documented example on examples/org-graph-own-org.md -----------------------
+
+OWN_ORG_PAGE = EXAMPLE.parent / "org-graph-own-org.md"
+
+
+def _own_org_yaml():
+    text = OWN_ORG_PAGE.read_text(encoding="utf-8")
+    block = text.split("```yaml\n# my-org.yaml", 1)[1].split("\n```", 1)[0]
+    return "# my-org.yaml" + block + "\n"
+
+
+def test_own_org_page_example_gives_the_numbers_the_page_states():
+    result = report(parse_org(_own_org_yaml(), source="my-org.yaml"))
+    assert result.congruence == Congruence(0.5, 2, 1)
+    (gap,) = result.gaps
+    assert str(gap) == (
+        "fraud-models <-> ml-platform: fraud-model -> feature-store, "
+        "fraud-model -> training-pipeline, fraud-scoring -> feature-store"
+    )
+    assert [str(c) for c in result.overhead] == ["ml-enablement <-> fraud-models (facilitating)"]
+
+
+def test_own_org_page_error_example_is_the_real_message():
+    text = OWN_ORG_PAGE.read_text(encoding="utf-8")
+    shown = text.split("```text\nmlorg: error: ", 1)[1].split("\n", 1)[0]
+    broken = _own_org_yaml().replace("depends_on: [fraud-scoring]", "depends_on: [fraud-scorng]", 1)
+    with pytest.raises(InputError) as error:
+        parse_org(broken, source="my-org.yaml")
+    assert str(error.value) == shown

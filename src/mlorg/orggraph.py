@@ -921,7 +921,15 @@ class OrgReport:
             f"possible overhead ({len(self.overhead)}): channels no dependency explains",
         ]
         lines += [f"  {channel}" for channel in self.overhead]
-        header = ("team", "type", "components", "depends on", "depended on", "must talk", "talks")
+        header = (
+            "team",
+            "type",
+            "components",
+            "depends on",
+            "depended on",
+            "must talk to",
+            "talks to",
+        )
         rows = [header] + [
             (
                 load.team,
@@ -971,9 +979,9 @@ def report(org: Org) -> OrgReport:
     possible overhead (0): channels no dependency explains
     <BLANKLINE>
     team load (dependencies crossing the team boundary; teams to talk to):
-      team    type            components  depends on  depended on  must talk  talks
-      data    platform        1           0           1            1          0
-      search  stream-aligned  1           1           0            1          0
+      team    type            components  depends on  depended on  must talk to  talks to
+      data    platform        1           0           1            1             0
+      search  stream-aligned  1           1           0            1             0
     """
     coordination = _coordination(org)
     return OrgReport(
