@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from pathlib import Path
 
 import matplotlib as mpl
@@ -131,8 +132,16 @@ def draw(org: Org, figure: Figure | None = None) -> Figure:
         if any(team.type == kind for team in org.teams)
     ]
     handles += [
-        Line2D([], [], color=_TALKING, lw=2, label="channel the architecture needs"),
-        Line2D([], [], color=_GAP, lw=2.5, ls="--", label="coordination gap (no channel)"),
+        Line2D(
+            [],
+            [],
+            color=_TALKING,
+            lw=2,
+            label="channel the architecture needs; dependency it covers",
+        ),
+        Line2D(
+            [], [], color=_GAP, lw=2.5, ls="--", label="coordination gap; dependency causing it"
+        ),
         Line2D([], [], color=_OVERHEAD, lw=2, ls=":", label="channel without a dependency"),
         Line2D([], [], color=_INSIDE, lw=1.5, label="dependency inside a team"),
     ]
@@ -248,15 +257,17 @@ def _draw_components(
                 va="top",
                 fontsize=7.5,
             )
+    members = Counter(owners.values())
     for team in org.teams:
-        if any(owner == team.name for owner in owners.values()):
-            x, y = _CLUSTER_RADIUS * team_positions[team.name]
-            axes.text(
-                x,
-                y,
+        if members[team.name]:
+            # A lone component sits where the team's name would go: put the name above it.
+            axes.annotate(
                 team.name,
+                tuple(_CLUSTER_RADIUS * team_positions[team.name]),
+                xytext=(0, 0 if members[team.name] > 1 else 14),
+                textcoords="offset points",
                 ha="center",
-                va="center",
+                va="center" if members[team.name] > 1 else "bottom",
                 fontsize=8,
                 style="italic",
                 bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "lw": 0},
