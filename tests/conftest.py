@@ -12,6 +12,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# tests/data holds fixture files that tests read (a sample monorepo whose Python
+# files import packages that are not installed, one of them on purpose not valid
+# Python); pytest must not collect or import them.
+collect_ignore = ["data"]
 BOOK = REPO / "book"
 
 

@@ -19,7 +19,13 @@ def _toc_docnames() -> list[str]:
 
 
 def _notebooks() -> list[str]:
-    return [name for name in _toc_docnames() if name.startswith("examples/")]
+    """Pages under examples/ that are notebooks (a jupytext header), not plain pages."""
+    return [
+        name
+        for name in _toc_docnames()
+        if name.startswith("examples/")
+        and "\njupytext:" in (REPO / f"{name}.md").read_text(encoding="utf-8").split("\n---", 1)[0]
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,10 @@ mlorg ...
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from mlorg import __version__
 from mlorg.errors import InputError
@@ -45,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Each command is added by an `_add_<command>(commands)` function below,
     # which sets `handler=` on its parser. Handlers import the heavy modules
     # (pandera, MLflow, ...) themselves, so `mlorg --version` stays fast.
-    del commands  # until the first command arrives
+    _add_org_graph(commands)
     return parser
 
 
@@ -66,3 +68,126 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mlorg: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     return status
+
+
+def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "org-graph",
+        help="measure whether your teams talk where your architecture says they must",
+        description=(
+            "Print socio-technical congruence (the share of team pairs that must "
+            "coordinate and do communicate), the coordination gaps with the dependencies "
+            "behind them, channels no dependency explains, and each team's load. Read "
+            "the org from ORG.yaml, or import it from a repository with --codeowners, "
+            "--repo and --teams."
+        ),
+    )
+    parser.add_argument(
+        "org", nargs="?", type=Path, metavar="ORG.yaml", help="the organisation as YAML"
+    )
+    importer = parser.add_argument_group("import the org from a repository instead")
+    importer.add_argument(
+        "--codeowners", type=Path, metavar="PATH", help="the repository's CODEOWNERS file"
+    )
+    importer.add_argument("--repo", type=Path, metavar="DIR", help="the repository's folder")
+    importer.add_argument(
+        "--teams",
+        type=Path,
+        metavar="TEAMS.yaml",
+        help="teams, their CODEOWNERS handles ('owners') and channels",
+    )
+    importer.add_argument(
+        "--depth",
+        type=int,
+        default=1,
+        metavar="N",
+        help="a component is the first N parts of a package name (default: 1)",
+    )
+    parser.add_argument(
+        "--figure",
+        type=Path,
+        metavar="OUT.svg|png",
+        help="also draw the org graph and the system graph side by side into this file",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="CONGRUENCE",
+        help="exit with status 1 when congruence is below this value (0 to 1)",
+    )
+    parser.set_defaults(handler=_org_graph)
+
+
+def _org_graph(args: argparse.Namespace) -> int:
+    from mlorg import orggraph  # noqa: PLC0415 -- imported on use: `mlorg --version` stays fast
+
+    inputs = _org_graph_inputs(args)
+    if args.figure is not None:
+        _check_figure_path(args.figure, inputs)
+    if args.fail_under is not None and not 0 <= args.fail_under <= 1:
+        msg = f"--fail-under must be between 0 and 1, got {args.fail_under}"
+        raise InputError(msg)
+    notes: tuple[str, ...] = ()
+    if args.org is not None:
+        org = orggraph.load_org(args.org)
+    else:
+        from mlorg.codeowners import import_org  # noqa: PLC0415 -- imported on use
+
+        imported = import_org(args.codeowners, args.repo, args.teams, depth=args.depth)
+        org, notes = imported.org, imported.notes
+    result = orggraph.report(org)
+    if args.figure is not None:
+        from mlorg.orgfigure import draw, save  # noqa: PLC0415 -- matplotlib only when drawing
+
+        save(draw(org), args.figure)
+    if args.json:
+        data = result.to_dict() | {"notes": list(notes)}
+        if args.figure is not None:
+            data["figure"] = str(args.figure)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(result.to_text())
+        if notes:
+            print(f"\nnotes ({len(notes)}): what the import could not place")
+            print("\n".join(f"  {note}" for note in notes))
+        if args.figure is not None:
+            print(f"\nfigure: {args.figure}")
+    value = result.congruence.value
+    if args.fail_under is not None and value is not None and value < args.fail_under:
+        print(
+            f"mlorg: congruence {value:.2f} is below --fail-under {args.fail_under:g}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _org_graph_inputs(args: argparse.Namespace) -> list[Path]:
+    """Check that exactly one way of reading the org was given; return its input files."""
+    importer = {"--codeowners": args.codeowners, "--repo": args.repo, "--teams": args.teams}
+    given = [name for name, value in importer.items() if value is not None]
+    if args.org is not None and given:
+        msg = f"give either ORG.yaml or {', '.join(importer)}, not both ({args.org} and {given[0]})"
+        raise InputError(msg)
+    if args.org is not None:
+        return [args.org]
+    if not given:
+        msg = f"give ORG.yaml, or {', '.join(importer)} to import the org from a repository"
+        raise InputError(msg)
+    missing = [name for name, value in importer.items() if value is None]
+    if missing:
+        msg = f"importing from a repository needs {', '.join(missing)} too"
+        raise InputError(msg)
+    return [args.codeowners, args.teams]
+
+
+def _check_figure_path(figure: Path, inputs: Sequence[Path]) -> None:
+    """Refuse to write the figure over one of the command's own input files."""
+    for path in inputs:
+        same = figure.resolve() == path.resolve()
+        if not same and figure.exists() and path.exists():
+            same = figure.samefile(path)
+        if same:
+            msg = f"--figure {figure} is an input of this command; choose another file"
+            raise InputError(msg)

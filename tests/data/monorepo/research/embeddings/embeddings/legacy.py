@@ -1,0 +1,3 @@
+"""Old embedding code, still owned by one person."""
+
+from . import train

@@ -1,0 +1,3 @@
+"""A script outside any package: belongs to no component."""
+
+import warehouse

@@ -1,0 +1,3 @@
+"""A file with a syntax error: the importer notes it and reads the rest."""
+
+def half_written(:

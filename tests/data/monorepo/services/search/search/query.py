@@ -1,0 +1,5 @@
+"""Parse queries."""
+
+
+def parse(text):
+    return text.split()

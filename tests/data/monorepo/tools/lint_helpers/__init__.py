@@ -1,0 +1,3 @@
+"""Lint helpers: explicitly owned by nobody in CODEOWNERS."""
+
+import search

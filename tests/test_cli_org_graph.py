@@ -1,0 +1,170 @@
+"""`mlorg org-graph`: output, exit codes, and what it refuses to do."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlorg import cli
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "ml-org.yaml"
+MONOREPO = REPO / "tests" / "data" / "monorepo"
+IMPORTER = [
+    "--codeowners",
+    str(MONOREPO / ".github" / "CODEOWNERS"),
+    "--repo",
+    str(MONOREPO),
+    "--teams",
+    str(MONOREPO / "TEAMS.yaml"),
+]
+
+
+def test_prints_congruence_gaps_overhead_and_load(capsys):
+    assert cli.main(["org-graph", str(EXAMPLE)]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "congruence: 0.56 (5 of 9 required team pairs communicate)" in out
+    assert "coordination gaps (4)" in out
+    assert "  search <-> research: 2 dependencies (search-ranker -> embeddings," in out
+    assert "possible overhead (1)" in out
+    assert "  search <-> recommendations (collaboration)" in out
+    assert "team load" in out
+
+
+def test_json_output(capsys):
+    assert cli.main(["org-graph", str(EXAMPLE), "--json"]) == cli.EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    assert data["congruence"] == pytest.approx(5 / 9)
+    assert data["notes"] == []
+    assert data["gaps"][0]["teams"] == ["data", "research"]
+
+
+def test_importer_prints_report_and_notes(capsys):
+    assert cli.main(["org-graph", *IMPORTER]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "congruence: 0.67 (4 of 6 required team pairs communicate)" in out
+    assert "notes (5): what the import could not place" in out
+    assert "  code owner '@carol' (CODEOWNERS line 13) is in no team's 'owners'" in out
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_figure_is_written(tmp_path, capsys, suffix):
+    figure = tmp_path / f"org{suffix}"
+    assert cli.main(["org-graph", str(EXAMPLE), "--figure", str(figure)]) == cli.EXIT_OK
+    assert figure.stat().st_size > 0
+    assert f"figure: {figure}" in capsys.readouterr().out
+
+
+def test_fail_under_exits_1_when_congruence_is_lower(capsys):
+    assert cli.main(["org-graph", str(EXAMPLE), "--fail-under", "0.8"]) == cli.EXIT_FAILED
+    assert capsys.readouterr().err == "mlorg: congruence 0.56 is below --fail-under 0.8\n"
+    assert cli.main(["org-graph", str(EXAMPLE), "--fail-under", "0.5"]) == cli.EXIT_OK
+
+
+def _copy(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(
+            lambda tmp: [str(_copy(tmp, "org.yaml", "teams: [{name: a, type: platform\n"))],
+            "org.yaml:2: malformed YAML:",
+            id="malformed-yaml",
+        ),
+        pytest.param(
+            lambda tmp: [str(_copy(tmp, "org.yaml", "teams: [{name: a, type: squad}]\n"))],
+            "org.yaml:1: team 'a': unknown type 'squad'",
+            id="invalid-org",
+        ),
+        pytest.param(lambda tmp: [str(tmp / "none.yaml")], "none.yaml: no such file", id="missing"),
+        pytest.param(lambda _tmp: [], "give ORG.yaml, or --codeowners, --repo, --teams", id="nothing"),
+        pytest.param(lambda _tmp: [str(EXAMPLE), *IMPORTER], "not both", id="both-ways"),
+        pytest.param(
+            lambda _tmp: IMPORTER[:4], "importing from a repository needs --teams too", id="partial"
+        ),
+        pytest.param(
+            lambda tmp: [str(EXAMPLE), "--figure", str(tmp / "org.pdf")],
+            "the figure must be .svg or .png",
+            id="figure-format",
+        ),
+        pytest.param(
+            lambda _tmp: [str(EXAMPLE), "--fail-under", "56"],
+            "--fail-under must be between 0 and 1",
+            id="fail-under-range",
+        ),
+        pytest.param(
+            lambda tmp: [*IMPORTER[:2], "--repo", str(tmp / "gone"), *IMPORTER[4:]],
+            "gone: not a folder",
+            id="importer-repo-missing",
+        ),
+    ],
+)  # fmt: skip
+def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, arguments, message):
+    assert cli.main(["org-graph", *arguments(tmp_path)]) == cli.EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.err.startswith("mlorg: error: ")
+    assert message in captured.err
+    assert captured.err.count("\n") == 1
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("which", ["org", "teams", "codeowners"])
+def test_figure_never_overwrites_an_input(tmp_path, capsys, which):
+    org = _copy(tmp_path, "org.svg", EXAMPLE.read_text(encoding="utf-8"))
+    teams = _copy(tmp_path, "teams.svg", (MONOREPO / "TEAMS.yaml").read_text(encoding="utf-8"))
+    owners = _copy(tmp_path, "owners.png", (MONOREPO / ".github/CODEOWNERS").read_text("utf-8"))
+    target = {"org": org, "teams": teams, "codeowners": owners}[which]
+    before = target.read_bytes()
+    if which == "org":
+        arguments = [str(org)]
+    else:
+        arguments = ["--codeowners", str(owners), "--repo", str(MONOREPO), "--teams", str(teams)]
+    # the same file, spelled differently
+    figure = tmp_path / "sub" / ".." / target.name
+    (tmp_path / "sub").mkdir()
+    status = cli.main(["org-graph", *arguments, "--figure", str(figure)])
+    assert status == cli.EXIT_USAGE
+    assert "is an input of this command" in capsys.readouterr().err
+    assert target.read_bytes() == before
+
+
+def test_a_real_process_shows_no_traceback(tmp_path):
+    broken = _copy(tmp_path, "org.yaml", "teams:\n  - name: a\n    type: platform\n  - {name: a")
+    result = subprocess.run(
+        [sys.executable, "-m", "mlorg", "org-graph", str(broken)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"mlorg: error: {broken}:")
+
+
+def test_version_does_not_import_the_org_graph_modules():
+    code = (
+        "import sys; from mlorg import cli; cli.main(['--version']); "
+        "print(any(m in sys.modules for m in ('mlorg.orggraph', 'scipy', 'matplotlib')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "False"
+
+
+def test_own_org_page_shows_the_real_importer_output(capsys, monkeypatch):
+    page = (REPO / "examples" / "org-graph-own-org.md").read_text(encoding="utf-8")
+    block = page.split("```console\n$ mlorg org-graph --codeowners", 1)[1].split("\n```", 1)[0]
+    first, second, shown = block.split("\n", 2)
+    arguments = ["--codeowners", *f"{first} {second}".replace("\\", " ").split()]
+    monkeypatch.chdir(REPO)
+    assert cli.main(["org-graph", *arguments]) == cli.EXIT_OK
+    assert capsys.readouterr().out == shown + "\n"
