@@ -66,3 +66,12 @@ def test_main_reports_a_missing_conf_py(tmp_path, capsys):
     assert main([str(tmp_path / "conf.py"), str(tmp_path / "out.yml")]) == 2
     assert "no such configuration file" in capsys.readouterr().err
     assert not (tmp_path / "out.yml").exists()
+
+
+def test_task_lists_are_left_out_of_the_jupyter_book_build(settings):
+    assert "tasklist" in settings["myst_enable_extensions"]
+    config = jupyter_book_config(settings, PurePosixPath("book"))["sphinx"]["config"]
+    assert "tasklist" not in config["myst_enable_extensions"]
+    assert set(config["myst_enable_extensions"]) == set(settings["myst_enable_extensions"]) - {
+        "tasklist"
+    }

@@ -11,7 +11,8 @@ Jupyter Book applies ``sphinx.config`` as a plain override of its own
 defaults, so every value of ``conf.py`` goes there unchanged, except
 extensions (added to Jupyter Book's own list) and the paths Sphinx reads
 relative to the configuration folder (rebased onto the source folder, which
-is the configuration folder of a Jupyter Book build).
+is the configuration folder of a Jupyter Book build), and MyST extensions
+the Jupyter Book 1.x stack cannot handle (see ``JB1_UNSUPPORTED_MYST_EXTENSIONS``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import yaml
 
 from mlorg.errors import InputError
 
-__all__ = ["CONFDIR_RELATIVE", "jupyter_book_config", "main"]
+__all__ = ["CONFDIR_RELATIVE", "JB1_UNSUPPORTED_MYST_EXTENSIONS", "jupyter_book_config", "main"]
 
 #: Sphinx options whose paths are relative to the configuration folder.
 CONFDIR_RELATIVE: frozenset[str] = frozenset(
@@ -40,6 +41,13 @@ CONFDIR_RELATIVE: frozenset[str] = frozenset(
         "templates_path",
     }
 )
+
+#: MyST extensions the Jupyter Book 1.x stack cannot use, and why. Jupyter Book
+#: 1.x pins myst-parser 3, whose task-list plugin crashes MyST-NB's reader of
+#: Markdown notebooks (IndexError in mdit_py_plugins.tasklists.todoify) on any
+#: page that is a notebook and has a checklist. The compatibility build shows
+#: those checklists as plain bullets instead.
+JB1_UNSUPPORTED_MYST_EXTENSIONS: frozenset[str] = frozenset({"tasklist"})
 
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -95,6 +103,12 @@ def jupyter_book_config(settings: Mapping[str, Any], confdir: PurePosixPath) -> 
             msg = f"conf.py: setting {name!r} is not plain data ({type(value).__name__}); the Jupyter Book build cannot use it"
             raise InputError(msg)
         config[name] = _rebase(value, confdir) if name in CONFDIR_RELATIVE else value
+    if "myst_enable_extensions" in config:
+        config["myst_enable_extensions"] = [
+            ext
+            for ext in config["myst_enable_extensions"]
+            if ext not in JB1_UNSUPPORTED_MYST_EXTENSIONS
+        ]
     extensions = list(config.pop("extensions", []))
     return {
         "title": config.get("project", ""),
