@@ -120,7 +120,7 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _org_graph(args: argparse.Namespace) -> int:
-    from mlorg import orggraph  # noqa: PLC0415 -- imported on use: `mlorg --version` stays fast
+    from mlorg import orggraph
 
     inputs = _org_graph_inputs(args)
     if args.figure is not None:
@@ -132,13 +132,13 @@ def _org_graph(args: argparse.Namespace) -> int:
     if args.org is not None:
         org = orggraph.load_org(args.org)
     else:
-        from mlorg.codeowners import import_org  # noqa: PLC0415 -- imported on use
+        from mlorg.codeowners import import_org
 
         imported = import_org(args.codeowners, args.repo, args.teams, depth=args.depth)
         org, notes = imported.org, imported.notes
     result = orggraph.report(org)
     if args.figure is not None:
-        from mlorg.orgfigure import draw, save  # noqa: PLC0415 -- matplotlib only when drawing
+        from mlorg.orgfigure import draw, save
 
         save(draw(org), args.figure)
     if args.json:
