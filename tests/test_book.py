@@ -19,7 +19,18 @@ def _toc_docnames() -> list[str]:
 
 
 def _notebooks() -> list[str]:
-    return [name for name in _toc_docnames() if name.startswith("examples/")]
+    # An example may have plain pages beside it (e.g. examples/experiment-log-team);
+    # a notebook is a page whose front matter names a Jupyter kernel.
+    return [
+        name
+        for name in _toc_docnames()
+        if name.startswith("examples/") and _is_notebook(REPO / f"{name}.md")
+    ]
+
+
+def _is_notebook(page: Path) -> bool:
+    parts = page.read_text(encoding="utf-8").split("---\n", 2)
+    return len(parts) == 3 and parts[0] == "" and "kernelspec:" in parts[1]
 
 
 @pytest.fixture(scope="module")
