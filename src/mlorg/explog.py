@@ -22,20 +22,20 @@ as in MLflow itself), or a shared tracking server. A mistyped SQLite path is
 an error here rather than a new, empty database, and a file that is not an
 MLflow database is never touched.
 
->>> import tempfile, pathlib
->>> folder = pathlib.Path(tempfile.mkdtemp())
->>> uri = sqlite_tracking_uri(folder / "mlflow.db")
+>>> import tempfile
+>>> folder = tempfile.TemporaryDirectory()
+>>> uri = sqlite_tracking_uri(Path(folder.name) / "mlflow.db")
 >>> run_id = log_experiment(
 ...     ExperimentRecord(hypothesis="Bill length separates the species."),
 ...     experiment="penguins", tracking_uri=uri, metrics={"accuracy": 0.9},
 ... )
 >>> record_outcome(run_id, ExperimentRecord(
-...     hypothesis="Bill length separates the species.",
 ...     result="accuracy 0.90", decision="adopt", lesson="Measure bills.",
 ... ), tracking_uri=uri)
 >>> log = lessons(tracking_uri=uri, experiment="penguins")
 >>> log[["hypothesis", "decision", "lesson"]].to_numpy().tolist()
 [['Bill length separates the species.', 'adopt', 'Measure bills.']]
+>>> folder.cleanup()
 """
 
 from __future__ import annotations
