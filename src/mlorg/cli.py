@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,7 +49,60 @@ def build_parser() -> argparse.ArgumentParser:
     # which sets `handler=` on its parser. Handlers import the heavy modules
     # (pandera, MLflow, ...) themselves, so `mlorg --version` stays fast.
     _add_org_graph(commands)
+    _add_experiments(commands)
     return parser
+
+
+def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``mlorg experiments report``: print the lessons log of an MLflow experiment."""
+    experiments = commands.add_parser(
+        "experiments",
+        help="the experiment log: hypotheses, decisions and lessons kept in MLflow",
+        description="The experiment log kept in MLflow (see the handbook's experiment-log example).",
+    )
+    actions = experiments.add_subparsers(dest="action", metavar="ACTION", required=True)
+    report = actions.add_parser(
+        "report",
+        help="print hypothesis, result, decision and lesson of every run",
+        description=(
+            "Print the experiment log: one row per run with its hypothesis, result, "
+            "decision and lesson; runs that lack any of them are flagged."
+        ),
+    )
+    report.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        help=(
+            "MLflow tracking URI, e.g. sqlite:///mlflow.db or http://mlflow.internal:5000 "
+            "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)"
+        ),
+    )
+    report.add_argument(
+        "--experiment",
+        metavar="NAME",
+        help="the experiment to report (default: every experiment in the store)",
+    )
+    report.add_argument(
+        "--format",
+        choices=["md", "json", "html"],
+        default="md",
+        help="Markdown table (default), JSON with every field, or an HTML table",
+    )
+    report.set_defaults(handler=_experiments_report)
+
+
+def _experiments_report(args: argparse.Namespace) -> int:
+    # MLflow retries an unreachable server for minutes by default (7 retries
+    # with exponential backoff); a report should fail within seconds. An
+    # explicit setting in the environment still wins.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
+    from mlorg import explog  # noqa: PLC0415  (MLflow takes seconds to import)
+
+    explog.quiet_mlflow()
+    log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
+    print(explog.render_lessons(log, args.format))
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

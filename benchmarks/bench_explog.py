@@ -1,0 +1,145 @@
+"""Experiment log at scale: log 1,000 runs, then report them.
+
+Target (issue 5): the report for 1,000 runs renders in at most 3 seconds,
+measured as fetching the log from a SQLite store (``explog.lessons``) plus
+rendering it (``explog.render_lessons``), in a process where MLflow is
+already imported. Also measured, without a target: logging the 1,000 runs,
+and the whole ``mlorg experiments report`` command, whose time includes
+starting Python and importing MLflow.
+
+Run with ``nox -s bench -- explog``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from _harness import Case, main
+
+from mlorg import explog
+from mlorg.explog import DECISIONS, ExperimentRecord
+
+RUNS = 1_000
+EXPERIMENT = "benchmark"
+
+
+def _records(count: int) -> list[ExperimentRecord]:
+    records = []
+    for i in range(count):
+        # every tenth run has no lesson yet, every fifteenth no decision either
+        records.append(
+            ExperimentRecord(
+                hypothesis=f"Variant {i} beats the baseline on held-out accuracy.",
+                result=f"accuracy 0.{800 + i % 199} ± 0.01{i % 10}",
+                decision=None if i % 15 == 0 else DECISIONS[i % 3],
+                lesson=None if i % 10 == 0 else f"Variant {i}: keep what worked, drop the rest.",
+            )
+        )
+    return records
+
+
+def _empty_store() -> tuple[tempfile.TemporaryDirectory[str], str]:
+    explog.quiet_mlflow()
+    folder = tempfile.TemporaryDirectory(prefix="bench-explog-")
+    uri = explog.sqlite_tracking_uri(Path(folder.name) / "mlflow.db")
+    # Creating the store runs MLflow's schema migrations once; not part of any timing.
+    explog.log_experiment(
+        ExperimentRecord(hypothesis="warm-up"), experiment="warm-up", tracking_uri=uri
+    )
+    return folder, uri
+
+
+def _log(uri: str, experiment: str, count: int) -> None:
+    code = explog.code_version()
+    for i, record in enumerate(_records(count)):
+        explog.log_experiment(
+            record,
+            experiment=experiment,
+            tracking_uri=uri,
+            run_name=f"variant {i}",
+            params={"variant": i, "learning_rate": 0.01 * (1 + i % 7)},
+            fold_scores={"accuracy": [0.8 + (i % 13) / 100, 0.81, 0.79, 0.8, 0.82]},
+            seed=i,
+            code=code,
+        )
+
+
+# -- case 1: logging ------------------------------------------------------------------
+
+
+def setup_logging() -> dict[str, Any]:
+    """An empty store (schema created)."""
+    folder, uri = _empty_store()
+    return {"folder": folder, "uri": uri, "calls": 0}
+
+
+def log_runs(state: dict[str, Any]) -> dict[str, Any]:
+    """Log 1,000 runs into a new experiment of the store."""
+    state["calls"] += 1
+    _log(state["uri"], f"{EXPERIMENT} {state['calls']}", RUNS)
+    return {"runs_logged": RUNS}
+
+
+# -- case 2: the report, in process ----------------------------------------------------
+
+
+def setup_report(count: int) -> tuple[tempfile.TemporaryDirectory[str], str]:
+    """A store with ``count`` logged runs in one experiment."""
+    folder, uri = _empty_store()
+    _log(uri, EXPERIMENT, count)
+    return folder, uri
+
+
+def report(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[str, Any]:
+    """Fetch the log and render it as Markdown, as the command does."""
+    _, uri = state
+    log = explog.lessons(tracking_uri=uri, experiment=EXPERIMENT)
+    text = explog.render_lessons(log, "md")
+    flagged = int(log["flags"].map(bool).sum())
+    if len(log) != RUNS:
+        msg = f"expected {RUNS} runs in the log, found {len(log)}"
+        raise RuntimeError(msg)
+    return {"runs": len(log), "flagged_runs": flagged, "markdown_chars": len(text)}
+
+
+# -- case 3: the whole command ----------------------------------------------------------
+
+
+def report_command(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[str, Any]:
+    """Run ``mlorg experiments report`` in a new Python process."""
+    _, uri = state
+    done = subprocess.run(
+        [sys.executable, "-m", "mlorg", "experiments", "report", "--tracking-uri", uri],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"lines": done.stdout.count("\n")}
+
+
+if __name__ == "__main__":
+    sys.exit(
+        main(
+            "explog",
+            [
+                Case(f"log {RUNS:,} runs (no target)", setup_logging, log_runs, repeat=1),
+                Case(
+                    f"report {RUNS:,} runs: lessons() + render md",
+                    setup_report,
+                    report,
+                    args=(RUNS,),
+                    limits={"seconds": 3.0},
+                ),
+                Case(
+                    f"mlorg experiments report, {RUNS:,} runs, incl. imports (no target)",
+                    setup_report,
+                    report_command,
+                    args=(RUNS,),
+                ),
+            ],
+        )
+    )
