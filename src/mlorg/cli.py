@@ -97,7 +97,7 @@ def _experiments_report(args: argparse.Namespace) -> int:
     # explicit setting in the environment still wins.
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
-    from mlorg import explog  # noqa: PLC0415  (MLflow takes seconds to import)
+    from mlorg import explog
 
     explog.quiet_mlflow()
     log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
