@@ -25,6 +25,9 @@ from _harness import Case, Result, main
 from mlorg import datacheck
 
 ROWS = 1_000_000
+# Best of 7: the 2-core machine is shared, and the best time is the one least
+# disturbed by other work.
+REPEAT = 7
 LIMITS = {"seconds": 5.0, "peak_mb": 1536}
 MAX_RATIO = 1.5
 
@@ -110,12 +113,13 @@ if __name__ == "__main__":
         main(
             "datacheck",
             [
-                Case("plain pandera validation", setup, plain_pandera, args=(ROWS,)),
+                Case("plain pandera validation", setup, plain_pandera, args=(ROWS,), repeat=REPEAT),
                 Case(
                     "mlorg data check (validate + drift + gate)",
                     setup,
                     data_check,
                     args=(ROWS,),
+                    repeat=REPEAT,
                     limits=LIMITS,
                 ),
             ],
