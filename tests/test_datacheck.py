@@ -259,7 +259,7 @@ def test_gate_combines_schema_failures_and_drift():
     moved = pd.DataFrame([{"column": "x", "drifted": True}])
     assert datacheck.gate(none, calm).go
     assert datacheck.gate(none).go
-    assert datacheck.gate(one, calm).reasons == ("1 schema failure in 1 column (x)",)
+    assert datacheck.gate(one, calm).reasons == ("1 schema failure (1 column: x)",)
     assert datacheck.gate(none, moved).reasons == ("drift in 1 feature (x)",)
     assert len(datacheck.gate(one, moved).reasons) == 2
 
@@ -466,3 +466,16 @@ def test_cli_never_modifies_its_inputs(capsys, files):
 def test_read_errors_are_input_errors(tmp_path):
     with pytest.raises(InputError, match=r"nope\.csv: no such file"):
         datacheck.read_table(tmp_path / "nope.csv")
+
+
+def test_the_own_data_page_shows_real_output(tmp_path, monkeypatch, capsys):
+    page = (REPO / "examples" / "data-check-own-data.md").read_text(encoding="utf-8")
+    command = "$ mlorg data-check penguins.csv --schema examples/penguins-schema.yaml\n"
+    shown = page.split(command, 1)[1].split("$ echo $?\n", 1)[0]
+    status = page.split(command, 1)[1].split("$ echo $?\n", 1)[1].split("\n", 1)[0]
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "penguins-schema.yaml").write_bytes(PENGUINS_SCHEMA.read_bytes())
+    load_penguins().to_csv(tmp_path / "penguins.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(command.split()[2:]) == int(status)
+    assert capsys.readouterr().out == shown

@@ -23,7 +23,7 @@ renders as a table (:meth:`DataCheckReport.to_frame`), text, HTML or JSON.
 >>> check(reference, schema, reference=reference).decision
 GateDecision(go=True, reasons=())
 >>> print(check(reference / 1000, schema, reference=reference).decision)
-NO-GO: 5 schema failures in 1 column (mass_g); drift in 1 feature (mass_g)
+NO-GO: 5 schema failures (1 column: mass_g); drift in 1 feature (mass_g)
 """
 
 from __future__ import annotations
@@ -186,7 +186,9 @@ def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
     The table has the columns in ``FAILURE_COLUMNS``: the ``column`` at fault
     (the missing column's name when a required column is absent, ``"(rows)"``
     for duplicate rows), pandera's name for the ``check``, the offending
-    value (``failure_case``) and the ``row`` label where there is one.
+    value (``failure_case``; the row label for a duplicate row) and the
+    ``row`` label where there is one. Failures come in the schema's column
+    order, duplicate rows last.
     An empty table means the data keeps every promise of the schema.
 
     >>> import pandera.pandas as pa
@@ -201,11 +203,11 @@ def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
     try:
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return _tidy(errors.failure_cases)
+        return _tidy(errors.failure_cases, schema.columns)
     return pd.DataFrame({name: pd.Series(dtype=object) for name in FAILURE_COLUMNS})
 
 
-def _tidy(cases: pd.DataFrame) -> pd.DataFrame:
+def _tidy(cases: pd.DataFrame, order: Iterable[str]) -> pd.DataFrame:
     """Reshape pandera's failure cases into one row per failure, named by column."""
     cases = cases.rename(columns={"index": "row"}).reset_index(drop=True)
     column = cases["column"].astype(object)
@@ -226,8 +228,11 @@ def _tidy(cases: pd.DataFrame) -> pd.DataFrame:
         }
     )
     tidy = tidy[~(duplicate_rows & tidy.duplicated(["check", "row"]))]
-    tidy.loc[duplicate_rows, "failure_case"] = "duplicate row"
-    return tidy.sort_values("column", kind="stable").reset_index(drop=True)
+    tidy.loc[duplicate_rows, "failure_case"] = tidy.loc[duplicate_rows, "row"]
+    # Report in the schema's column order; whole-row failures come last.
+    position = {name: i for i, name in enumerate([*order, ROWS])}
+    rank = tidy["column"].map(lambda name: position.get(name, len(position)))
+    return tidy.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 # -- Drift -----------------------------------------------------------------------
@@ -467,11 +472,11 @@ def gate(failures: pd.DataFrame, drift_table: pd.DataFrame | None = None) -> Gat
     """
     reasons = []
     if len(failures):
-        columns = list(dict.fromkeys(failures["column"]))
-        reasons.append(
-            f"{_plural(len(failures), 'schema failure')} in "
-            f"{_plural(len(columns), 'column')} ({', '.join(map(str, columns))})"
-        )
+        columns = [str(c) for c in dict.fromkeys(failures["column"]) if c != ROWS]
+        duplicates = int((failures["column"] == ROWS).sum())
+        where = [f"{_plural(len(columns), 'column')}: {', '.join(columns)}"] if columns else []
+        where += [_plural(duplicates, "duplicate row")] if duplicates else []
+        reasons.append(f"{_plural(len(failures), 'schema failure')} ({'; '.join(where)})")
     if drift_table is not None and drift_table["drifted"].any():
         drifted = list(drift_table.loc[drift_table["drifted"], "column"])
         reasons.append(
@@ -481,6 +486,8 @@ def gate(failures: pd.DataFrame, drift_table: pd.DataFrame | None = None) -> Gat
 
 
 def _show(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "(missing)"
     # 6 significant digits: 3.91 rather than 3.9099999999999997 after a unit change
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
@@ -603,7 +610,7 @@ def check(
     >>> report.passed
     False
     >>> print(report.to_text())
-    NO-GO: 1 schema failure in 1 column (sex)
+    NO-GO: 1 schema failure (1 column: sex)
     <BLANKLINE>
     column  failures                   checks examples
        sex         1 isin(['female', 'male'])  unknown
