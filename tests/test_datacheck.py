@@ -214,6 +214,17 @@ def test_duplicates_are_counted_once_per_extra_row(batch, schema):
     assert set(failures["column"]) == {datacheck.ROWS}
 
 
+def test_failures_follow_the_schema_order_with_duplicate_rows_last(batch, schema):
+    broken = _duplicated_rows(_unseen_category(_unit_change(batch)))
+    failures = datacheck.schema_failures(broken, schema)
+    order = list(dict.fromkeys(failures["column"]))
+    assert order == ["island", "bill_length_mm", datacheck.ROWS]
+    decision = datacheck.gate(failures)
+    assert decision.reasons == (
+        f"{len(failures)} schema failures (2 columns: island, bill_length_mm; 3 duplicate rows)",
+    )
+
+
 def test_the_reference_data_has_two_unmeasured_birds(schema):
     failures = datacheck.schema_failures(load_penguins(), schema)
     assert set(failures["check"]) == {"not_nullable"}
@@ -247,6 +258,21 @@ def test_a_batch_identical_to_the_reference_never_fails_the_gate(reference):
     report = datacheck.check(reference.copy(), schema, reference=reference)
     assert report.passed, report.decision
     assert (report.drift["psi"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (pd.Series([True, False, True, True]), "categorical"),
+        (pd.Series(pd.to_datetime(["2024-01-01", "2024-02-01", None, "2024-03-01"])), "numeric"),
+        (pd.Series([1, 2, 3, 4], dtype="Int64"), "numeric"),
+    ],
+)
+def test_drift_kinds_of_columns(values, kind):
+    table = datacheck.drift(pd.DataFrame({"x": values}), pd.DataFrame({"x": values}))
+    assert table.loc[0, "kind"] == kind
+    assert table.loc[0, "psi"] == 0.0
+    assert not table.loc[0, "drifted"]
 
 
 # -- Gate and report -----------------------------------------------------------------
@@ -331,6 +357,17 @@ def test_cli_exits_0_when_every_check_passes(capsys, files):
     assert "GO" in out
     assert "NO-GO" not in out
     assert err == ""
+
+
+def test_cli_exits_0_without_a_reference(capsys, files):
+    status, out, _ = _run(capsys, files["clean"], "--schema", files["schema"])
+    assert status == cli.EXIT_OK
+    assert out.splitlines()[-1] == "GO"
+
+
+def test_report_shows_missing_values_as_missing(schema):
+    report = datacheck.check(load_penguins(), schema)
+    assert set(report.to_frame()["examples"]) == {"(missing)"}
 
 
 def test_cli_exits_1_with_a_per_column_summary(capsys, files):
