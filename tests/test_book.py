@@ -19,7 +19,13 @@ def _toc_docnames() -> list[str]:
 
 
 def _notebooks() -> list[str]:
-    return [name for name in _toc_docnames() if name.startswith("examples/")]
+    # Example pages whose front matter names a kernel; a plain page such as
+    # examples/data-check-own-data is not executed.
+    def is_notebook(name: str) -> bool:
+        text = (REPO / f"{name}.md").read_text(encoding="utf-8")
+        return text.startswith("---") and "kernelspec:" in text.split("\n---", 1)[0]
+
+    return [name for name in _toc_docnames() if name.startswith("examples/") and is_notebook(name)]
 
 
 @pytest.fixture(scope="module")
