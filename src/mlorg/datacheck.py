@@ -56,6 +56,8 @@ __all__ = [
     "DEFAULT_PSI_THRESHOLD",
     "DRIFT_COLUMNS",
     "FAILURE_COLUMNS",
+    "PSI_FLOOR",
+    "ROWS",
     "DataCheckReport",
     "GateDecision",
     "check",
