@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     # (pandera, MLflow, ...) themselves, so `mlorg --version` stays fast.
     _add_org_graph(commands)
     _add_experiments(commands)
+    _add_data_check(commands)
     return parser
 
 
@@ -103,6 +104,78 @@ def _experiments_report(args: argparse.Namespace) -> int:
     log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
     print(explog.render_lessons(log, args.format))
     return EXIT_OK
+
+
+# The defaults of mlorg.datacheck, repeated here so that `mlorg --help` does
+# not import pandas; tests/test_cli.py checks that they agree.
+_PSI_THRESHOLD = 0.2
+_KS_THRESHOLD = 0.1
+
+
+def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``mlorg data-check DATA --schema SCHEMA.yaml [--reference REF] [--json]``."""
+    parser = commands.add_parser(
+        "data-check",
+        help="check a CSV or Parquet file against a pandera schema, and for drift",
+        description=(
+            "Validate DATA against a pandera YAML schema and, given a trusted "
+            "reference, measure each feature's drift from it. Exit status: 0 all "
+            "checks pass, 1 a check failed, 2 unusable input."
+        ),
+    )
+    parser.add_argument("data", metavar="DATA", help="the batch to check (.csv or .parquet)")
+    parser.add_argument(
+        "--schema",
+        metavar="SCHEMA.yaml",
+        required=True,
+        help="the schema, in pandera's YAML format (DataFrameSchema.to_yaml)",
+    )
+    parser.add_argument(
+        "--reference",
+        metavar="REF",
+        help="trusted data to measure drift against (.csv or .parquet)",
+    )
+    parser.add_argument(
+        "--psi-threshold",
+        type=float,
+        metavar="X",
+        help=f"a feature drifts when its PSI is above X (default {_PSI_THRESHOLD})",
+    )
+    parser.add_argument(
+        "--ks-threshold",
+        type=float,
+        metavar="X",
+        help=(
+            "a numeric feature drifts when its Kolmogorov-Smirnov statistic is "
+            f"above X (default {_KS_THRESHOLD})"
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(handler=_data_check)
+
+
+def _data_check(args: argparse.Namespace) -> int:
+    from mlorg import datacheck  # heavy: pandas, pandera, scipy
+
+    schema = datacheck.read_schema(args.schema)
+    data = datacheck.read_table(args.data)
+    reference = None if args.reference is None else datacheck.read_table(args.reference)
+    thresholds = {
+        name: value
+        for name, value in (
+            ("psi_threshold", args.psi_threshold),
+            ("ks_threshold", args.ks_threshold),
+        )
+        if value is not None
+    }
+    report = datacheck.check(data, schema, reference=reference, **thresholds)
+    if args.json:
+        print(report.to_json())
+    else:
+        against = f" (drift against {args.reference})" if reference is not None else ""
+        print(f"{args.data}: checked against {args.schema}{against}")
+        print(report.to_text())
+    return EXIT_OK if report.passed else EXIT_FAILED
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,638 @@
+"""Check a batch of data before it reaches a model: schema, drift and a go / no-go gate.
+
+Three questions, one per function:
+
+* :func:`schema_failures`: does every value keep the promises of the data's
+  schema (types, ranges, allowed categories, missing values, uniqueness)?
+  The schema is a pandera :class:`~pandera.api.pandas.container.DataFrameSchema`,
+  usually read from pandera's own YAML format with :func:`read_schema`;
+  validation is lazy, so every failure is collected, not only the first.
+* :func:`drift`: has the distribution of each feature moved away from a
+  trusted reference? It reports the population stability index (PSI, see
+  :func:`population_stability_index`) for every feature and the
+  Kolmogorov-Smirnov statistic for numeric ones.
+* :func:`gate`: combine both into one decision, go or no-go, with reasons.
+
+:func:`check` runs all three and returns a :class:`DataCheckReport`, which
+renders as a table (:meth:`DataCheckReport.to_frame`), text, HTML or JSON.
+
+>>> import pandas as pd
+>>> import pandera.pandas as pa
+>>> schema = pa.DataFrameSchema({"mass_g": pa.Column(float, pa.Check.in_range(2000, 7000))})
+>>> reference = pd.DataFrame({"mass_g": [3500.0, 3800.0, 4200.0, 4650.0, 5000.0]})
+>>> check(reference, schema, reference=reference).decision
+GateDecision(go=True, reasons=())
+>>> print(check(reference / 1000, schema, reference=reference).decision)
+NO-GO: 5 schema failures (1 column: mass_g); drift in 1 feature (mass_g)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+from numpy.typing import NDArray
+from scipy import stats
+
+from mlorg.errors import InputError
+
+__all__ = [
+    "DEFAULT_BINS",
+    "DEFAULT_KS_ALPHA",
+    "DEFAULT_KS_SAMPLE",
+    "DEFAULT_KS_THRESHOLD",
+    "DEFAULT_PSI_THRESHOLD",
+    "DRIFT_COLUMNS",
+    "FAILURE_COLUMNS",
+    "PSI_FLOOR",
+    "ROWS",
+    "DataCheckReport",
+    "GateDecision",
+    "check",
+    "drift",
+    "gate",
+    "population_stability_index",
+    "read_schema",
+    "read_table",
+    "schema_failures",
+]
+
+#: A feature whose PSI is above this counts as drifted. A convention chosen
+#: for this handbook, not a result from a study: tune it on your own history.
+DEFAULT_PSI_THRESHOLD = 0.2
+#: A numeric feature whose Kolmogorov-Smirnov statistic (the largest gap
+#: between the two cumulative distributions) is above this counts as drifted,
+#: if the gap is also statistically significant (see ``DEFAULT_KS_ALPHA``).
+#: A convention chosen for this handbook.
+DEFAULT_KS_THRESHOLD = 0.1
+#: The p-value below which a Kolmogorov-Smirnov gap counts as more than
+#: sampling noise. A convention chosen for this handbook.
+DEFAULT_KS_ALPHA = 0.01
+#: Numeric features are cut into this many bins at the reference's quantiles.
+DEFAULT_BINS = 10
+#: The Kolmogorov-Smirnov test uses at most this many evenly spaced order
+#: statistics per side (see ``drift``); ``None`` uses every value.
+DEFAULT_KS_SAMPLE = 20_000
+#: A share of zero (a category never seen on one side) is raised to this
+#: before taking logarithms, so PSI stays finite.
+PSI_FLOOR = 1e-4
+
+#: The columns of the table :func:`schema_failures` returns.
+FAILURE_COLUMNS = ("column", "check", "failure_case", "row")
+#: The columns of the table :func:`drift` returns.
+DRIFT_COLUMNS = ("column", "kind", "psi", "ks", "ks_pvalue", "drifted")
+#: The label of failures that concern whole rows (duplicates), not one column.
+ROWS = "(rows)"
+
+_READERS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}
+
+
+# -- Reading input -------------------------------------------------------------
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file (chosen by its suffix) into a DataFrame.
+
+    Raises:
+        InputError: the file is missing, unreadable or of another type; the
+            message is one line and names the file.
+
+    >>> read_table("no-such-file.csv")
+    Traceback (most recent call last):
+    ...
+    mlorg.errors.InputError: no-such-file.csv: no such file
+    """
+    path = Path(path)
+    kind = _READERS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(_READERS))
+        msg = f"{path}: unknown file type {path.suffix or '(no suffix)'!r}; use one of {known}"
+        raise InputError(msg)
+    if not path.is_file():
+        msg = f"{path}: no such file"
+        raise InputError(msg)
+    try:
+        if kind == "CSV":
+            return pd.read_csv(path)
+        return pd.read_parquet(path)
+    # pandas and pyarrow report unreadable files as ValueError subclasses
+    # (ParserError, EmptyDataError, UnicodeDecodeError, ArrowInvalid) or OSError.
+    except (OSError, ValueError) as error:
+        msg = f"{path}: cannot read as {kind}: {_one_line(error)}"
+        raise InputError(msg) from error
+
+
+def read_schema(path: str | Path) -> pa.DataFrameSchema:
+    """Read a schema in pandera's own YAML format (``DataFrameSchema.to_yaml``).
+
+    Raises:
+        InputError: the file is missing, is not YAML, is not a pandera schema,
+            or declares no columns; the message is one line and names the file.
+
+    >>> read_schema("no-such-schema.yaml")
+    Traceback (most recent call last):
+    ...
+    mlorg.errors.InputError: no-such-schema.yaml: no such file
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = f"{path}: no such file"
+        raise InputError(msg)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        msg = f"{path}: cannot read: {_one_line(error)}"
+        raise InputError(msg) from error
+    try:
+        schema = pa.DataFrameSchema.from_yaml(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        msg = f"{path}: {where}not valid YAML: {error.problem or _one_line(error)}"
+        raise InputError(msg) from error
+    # pandera raises these for YAML that is not a schema: SchemaDefinitionError
+    # (not a mapping), TypeError (unknown dtype), AttributeError (unknown check).
+    except (yaml.YAMLError, pa.errors.SchemaDefinitionError, TypeError, AttributeError) as error:
+        msg = f"{path}: not a pandera schema: {_one_line(error)}"
+        raise InputError(msg) from error
+    if not schema.columns:
+        msg = f"{path}: the schema declares no columns"
+        raise InputError(msg)
+    return schema
+
+
+# -- Schema checks -------------------------------------------------------------
+
+
+def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """Validate ``data`` against ``schema`` and return every failure, one per row.
+
+    Validation is pandera's, run lazily so that all failures are collected.
+    The table has the columns in ``FAILURE_COLUMNS``: the ``column`` at fault
+    (the missing column's name when a required column is absent, ``"(rows)"``
+    for duplicate rows), pandera's name for the ``check``, the offending
+    value (``failure_case``; the row label for a duplicate row) and the
+    ``row`` label where there is one. Failures come in the schema's column
+    order, duplicate rows last.
+    An empty table means the data keeps every promise of the schema.
+
+    >>> import pandera.pandas as pa
+    >>> schema = pa.DataFrameSchema(
+    ...     {"island": pa.Column(str, pa.Check.isin(["Biscoe", "Dream"])), "year": pa.Column(int)}
+    ... )
+    >>> schema_failures(pd.DataFrame({"island": ["Biscoe", "Anvers"]}), schema)
+       column                      check failure_case   row
+    0  island  isin(['Biscoe', 'Dream'])       Anvers     1
+    1    year        column_in_dataframe         year  None
+    """
+    try:
+        schema.validate(data, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return _tidy(errors.failure_cases, schema.columns)
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in FAILURE_COLUMNS})
+
+
+def _tidy(cases: pd.DataFrame, order: Iterable[str]) -> pd.DataFrame:
+    """Reshape pandera's failure cases into one row per failure, named by column."""
+    cases = cases.rename(columns={"index": "row"}).reset_index(drop=True)
+    column = cases["column"].astype(object)
+    check = cases["check"].astype(object)
+    # A column missing from the data (or unknown to a strict schema) is named
+    # in failure_case; pandera puts the schema's name in `column`.
+    about_columns = check.isin(["column_in_dataframe", "column_in_schema"])
+    column = column.where(~about_columns, cases["failure_case"])
+    # A duplicated row is reported once per column it spans; count it once.
+    duplicate_rows = check.eq("multiple_fields_uniqueness")
+    column = column.where(~duplicate_rows, ROWS)
+    tidy = pd.DataFrame(
+        {
+            "column": column,
+            "check": check,
+            "failure_case": cases["failure_case"].astype(object),
+            "row": cases["row"].astype(object),
+        }
+    )
+    tidy = tidy[~(duplicate_rows & tidy.duplicated(["check", "row"]))]
+    tidy.loc[duplicate_rows, "failure_case"] = tidy.loc[duplicate_rows, "row"]
+    # Report in the schema's column order; whole-row failures come last.
+    position = {name: i for i, name in enumerate([*order, ROWS])}
+    rank = tidy["column"].map(lambda name: position.get(name, len(position)))
+    return tidy.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+# -- Drift -----------------------------------------------------------------------
+
+
+def _is_numeric(values: pd.Series) -> bool:
+    return bool(
+        (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values))
+        or pd.api.types.is_datetime64_any_dtype(values)
+    )
+
+
+def _sorted_values(values: pd.Series) -> tuple[NDArray[np.float64], int]:
+    """The non-missing values as sorted floats, and the number of missing ones.
+
+    Sorting once makes every later step cheap: quantiles are look-ups, bin
+    counts are binary searches for the edges, and the Kolmogorov-Smirnov test
+    can use evenly spaced order statistics (see ``_thin``).
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        values = values.astype("int64").where(values.notna())
+    floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    valid = floats[~np.isnan(floats)]
+    valid.sort()
+    return valid, floats.size - valid.size
+
+
+def _quantile_edges(reference: NDArray[np.float64], bins: int) -> NDArray[np.float64]:
+    """Inner bin edges at the reference's quantiles (``reference`` is sorted)."""
+    if not reference.size:
+        return np.array([], dtype=np.float64)
+    # Repeated quantiles (discrete data) would make empty bins; keep each edge once.
+    return np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
+
+
+def _binned(
+    values: NDArray[np.float64], missing: int, edges: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Counts per bin (below, between and above the edges) of sorted ``values``, then missing.
+
+    A value equal to an edge falls in the bin above it.
+    """
+    below = np.searchsorted(values, edges, side="left")
+    bounds = np.concatenate([[0], below, [values.size]])
+    return np.append(np.diff(bounds), missing).astype(np.float64)
+
+
+def _thin(values: NDArray[np.float64], size: int | None) -> NDArray[np.float64]:
+    """At most ``size`` evenly spaced order statistics of sorted ``values``.
+
+    Keeping every ``step``-th value, the empirical distribution function of
+    the ``m`` values kept differs from that of all values by less than
+    ``1 / m`` anywhere (``m`` is at least ``size / 2``), so a
+    Kolmogorov-Smirnov statistic computed on them moves by less than
+    ``2 / m``: 0.0002 or less when 10,000 or more are kept, far below any
+    useful threshold, for a fraction of the cost of the test on a million
+    values.
+    """
+    if size is None or values.size <= size:
+        return values
+    step = -(-values.size // size)  # ceiling division
+    return values[step // 2 :: step]
+
+
+def _categorical_counts(
+    reference: pd.Series, current: pd.Series
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Count each category (missing values are a category of their own) on both sides."""
+    both = pd.concat(
+        [
+            reference.value_counts(dropna=False).rename("reference"),
+            current.value_counts(dropna=False).rename("current"),
+        ],
+        axis=1,
+    ).fillna(0)
+    return both["reference"].to_numpy(np.float64), both["current"].to_numpy(np.float64)
+
+
+def _psi(reference_counts: NDArray[np.float64], current_counts: NDArray[np.float64]) -> float:
+    expected = np.maximum(reference_counts / max(reference_counts.sum(), 1.0), PSI_FLOOR)
+    actual = np.maximum(current_counts / max(current_counts.sum(), 1.0), PSI_FLOOR)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+def population_stability_index(
+    reference: pd.Series, current: pd.Series, *, bins: int = DEFAULT_BINS
+) -> float:
+    r"""How far the distribution of ``current`` has moved from ``reference``.
+
+    PSI compares the share of values in each bin,
+    :math:`\sum_i (a_i - e_i) \ln(a_i / e_i)`, where :math:`e_i` is the
+    reference's share in bin :math:`i` and :math:`a_i` the current share.
+    It is zero for identical distributions and grows with every share that
+    moves. Categorical features use one bin per category; numeric features
+    use ``bins`` bins cut at the reference's quantiles (so each holds about
+    the same share of the reference), open-ended at both extremes so that
+    new extremes land in the outer bins. Missing values form a bin of their
+    own, so a feature that suddenly goes missing drifts. A share of zero is
+    raised to ``PSI_FLOOR`` (0.0001) to keep the logarithm finite.
+
+    It is written here rather than taken from a drift-monitoring library
+    because it is a few lines of NumPy, and those libraries bring large
+    dependency trees for it.
+
+    >>> reference = pd.Series(["Adelie", "Adelie", "Gentoo", "Gentoo"])
+    >>> round(population_stability_index(reference, reference), 6)
+    0.0
+    >>> current = pd.Series(["Adelie", "Adelie", "Adelie", "Gentoo"])
+    >>> round(population_stability_index(reference, current), 4)  # .25 ln 1.5 + .25 ln 2
+    0.2747
+    """
+    if _is_numeric(reference) and _is_numeric(current):
+        ref, ref_missing = _sorted_values(reference)
+        cur, cur_missing = _sorted_values(current)
+        edges = _quantile_edges(ref, bins)
+        return _psi(_binned(ref, ref_missing, edges), _binned(cur, cur_missing, edges))
+    return _psi(*_categorical_counts(reference, current))
+
+
+def drift(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    columns: Iterable[str] | None = None,
+    bins: int = DEFAULT_BINS,
+    psi_threshold: float = DEFAULT_PSI_THRESHOLD,
+    ks_threshold: float = DEFAULT_KS_THRESHOLD,
+    ks_alpha: float = DEFAULT_KS_ALPHA,
+    ks_sample: int | None = DEFAULT_KS_SAMPLE,
+) -> pd.DataFrame:
+    """Measure, feature by feature, how far ``current`` has moved from ``reference``.
+
+    Returns one row per feature of ``reference`` (or per name in
+    ``columns``), with the columns in ``DRIFT_COLUMNS``:
+
+    * ``kind``: ``"numeric"``, ``"categorical"``, or ``"missing"`` when the
+      feature is absent from ``current``;
+    * ``psi``: the :func:`population_stability_index`;
+    * ``ks`` and ``ks_pvalue``: the two-sample Kolmogorov-Smirnov statistic
+      and its p-value (:func:`scipy.stats.ks_2samp`) over the non-missing
+      values of numeric features. Above ``ks_sample`` values a side, the
+      test runs on that many evenly spaced order statistics (every
+      fiftieth value of a million), which keeps the statistic within about
+      0.0002 of the exact one and makes its p-value conservative;
+    * ``drifted``: PSI above ``psi_threshold``, or a KS statistic above
+      ``ks_threshold`` with a p-value below ``ks_alpha``, or the feature is
+      missing. The p-value condition keeps small batches, whose KS statistic
+      is noisy, from raising false alarms; the threshold on the statistic
+      keeps large batches, where tiny gaps are significant, from doing so.
+
+    The default thresholds are conventions chosen for this handbook, not
+    findings: calibrate them on batches you know were good.
+
+    >>> reference = pd.DataFrame({"mass_g": [3500.0, 3800.0, 4200.0, 4650.0], "sex": list("ffmm")})
+    >>> drift(reference, reference.assign(mass_g=reference.mass_g + 1000))
+       column         kind       psi    ks  ks_pvalue  drifted
+    0  mass_g      numeric  8.370223  0.75   0.228571     True
+    1     sex  categorical  0.000000   NaN        NaN    False
+    """
+    names = list(reference.columns if columns is None else columns)
+    pairs = [(reference[name], current.get(name)) for name in names]
+    measure = partial(
+        _drift_row,
+        bins=bins,
+        psi_threshold=psi_threshold,
+        ks_threshold=ks_threshold,
+        ks_alpha=ks_alpha,
+        ks_sample=ks_sample,
+    )
+    # Features are independent, and the heavy steps (NumPy's sort, pyarrow's
+    # counting) release the GIL, so threads use every core. Each thread gets
+    # its own pair of Series; no DataFrame is shared between threads.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(pairs), os.cpu_count() or 1))) as pool:
+        rows = list(pool.map(lambda pair: measure(*pair), pairs))
+    return pd.DataFrame(rows, columns=list(DRIFT_COLUMNS))
+
+
+def _drift_row(
+    ref: pd.Series,
+    cur: pd.Series | None,
+    *,
+    bins: int,
+    psi_threshold: float,
+    ks_threshold: float,
+    ks_alpha: float,
+    ks_sample: int | None,
+) -> dict[str, Any]:
+    row = dict.fromkeys(DRIFT_COLUMNS, math.nan) | {"column": ref.name}
+    if cur is None:
+        return row | {"kind": "missing", "drifted": True}
+    if not (_is_numeric(ref) and _is_numeric(cur)):
+        psi = _psi(*_categorical_counts(ref, cur))
+        return row | {"kind": "categorical", "psi": psi, "drifted": psi > psi_threshold}
+    ref_values, ref_missing = _sorted_values(ref)
+    cur_values, cur_missing = _sorted_values(cur)
+    edges = _quantile_edges(ref_values, bins)
+    psi = _psi(_binned(ref_values, ref_missing, edges), _binned(cur_values, cur_missing, edges))
+    row |= {"kind": "numeric", "psi": psi, "drifted": psi > psi_threshold}
+    if ref_values.size and cur_values.size:
+        result = stats.ks_2samp(_thin(ref_values, ks_sample), _thin(cur_values, ks_sample))
+        ks, pvalue = float(result.statistic), float(result.pvalue)
+        row |= {"ks": ks, "ks_pvalue": pvalue}
+        row["drifted"] = row["drifted"] or (ks > ks_threshold and pvalue < ks_alpha)
+    return row
+
+
+# -- Gate and report ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Whether a batch may go on to the model, and why not if it may not."""
+
+    go: bool
+    reasons: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return "GO" if self.go else "NO-GO: " + "; ".join(self.reasons)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def gate(failures: pd.DataFrame, drift_table: pd.DataFrame | None = None) -> GateDecision:
+    """Decide go or no-go: go only with no schema failure and no drifted feature.
+
+    ``failures`` is a table from :func:`schema_failures`, ``drift_table``
+    one from :func:`drift` (or ``None`` when there is no reference).
+
+    >>> no_failures = pd.DataFrame(columns=list(FAILURE_COLUMNS))
+    >>> gate(no_failures)
+    GateDecision(go=True, reasons=())
+    >>> table = pd.DataFrame([{"column": "island", "psi": 0.41, "drifted": True}])
+    >>> print(gate(no_failures, table))
+    NO-GO: drift in 1 feature (island)
+    """
+    reasons = []
+    if len(failures):
+        columns = [str(c) for c in dict.fromkeys(failures["column"]) if c != ROWS]
+        duplicates = int((failures["column"] == ROWS).sum())
+        where = [f"{_plural(len(columns), 'column')}: {', '.join(columns)}"] if columns else []
+        where += [_plural(duplicates, "duplicate row")] if duplicates else []
+        reasons.append(f"{_plural(len(failures), 'schema failure')} ({'; '.join(where)})")
+    if drift_table is not None and drift_table["drifted"].any():
+        drifted = list(drift_table.loc[drift_table["drifted"], "column"])
+        reasons.append(
+            f"drift in {_plural(len(drifted), 'feature')} ({', '.join(map(str, drifted))})"
+        )
+    return GateDecision(go=not reasons, reasons=tuple(reasons))
+
+
+def _show(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "(missing)"
+    # 6 significant digits: 3.91 rather than 3.9099999999999997 after a unit change
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _examples(values: pd.Series, limit: int = 3) -> str:
+    distinct = list(dict.fromkeys(map(_show, values)))
+    more = len(distinct) - limit
+    return ", ".join(distinct[:limit]) + (f", ... ({more} more)" if more > 0 else "")
+
+
+@dataclass(frozen=True)
+class DataCheckReport:
+    """What :func:`check` found: failures, drift and the gate's decision.
+
+    ``failures`` holds every schema failure (see :func:`schema_failures`),
+    ``drift`` the drift table (see :func:`drift`; ``None`` without a
+    reference), ``decision`` the :func:`gate`'s verdict. Render it per column
+    with :meth:`to_frame`, or as text, HTML or JSON.
+    """
+
+    failures: pd.DataFrame
+    drift: pd.DataFrame | None
+    decision: GateDecision
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """``True`` when the gate says go."""
+        return self.decision.go
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per column with a failure or a drift measurement.
+
+        Columns: ``failures`` (number of schema failures), ``checks`` (the
+        checks that failed), ``examples`` (a few offending values) and, with
+        a reference, ``psi``, ``ks`` and ``drifted``.
+        """
+        grouped = self.failures.groupby("column", sort=False)
+        table = pd.DataFrame(
+            {
+                "failures": grouped.size(),
+                "checks": grouped["check"].agg(lambda c: "; ".join(dict.fromkeys(map(str, c)))),
+                "examples": grouped["failure_case"].agg(_examples),
+            }
+        )
+        if self.drift is not None:
+            measured = self.drift.set_index("column")[["psi", "ks", "drifted"]]
+            table = table.join(measured, how="outer", sort=False)
+            order = list(dict.fromkeys([*self.drift["column"], *self.failures["column"]]))
+            table = table.reindex(order)
+        table["failures"] = table["failures"].fillna(0).astype(int)
+        table[["checks", "examples"]] = table[["checks", "examples"]].fillna("")
+        table.index.name = "column"
+        return table
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data: decision, reasons, thresholds and per-column rows."""
+        frame = self.to_frame().reset_index()
+        rows = json.loads(frame.to_json(orient="records"))
+        return {
+            "go": self.decision.go,
+            "reasons": list(self.decision.reasons),
+            "thresholds": dict(self.thresholds),
+            "schema_failures": len(self.failures),
+            "columns": rows,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def to_text(self) -> str:
+        """The decision and the per-column table as plain text, for a terminal."""
+        lines = [str(self.decision)]
+        frame = self.to_frame()
+        if self.drift is None:
+            frame = frame[frame["failures"] > 0]
+        if len(frame):
+            text = frame.reset_index().to_string(
+                index=False, float_format=lambda x: f"{x:.3g}", na_rep="-"
+            )
+            lines += ["", text]
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """The decision, its reasons and the per-column table as an HTML fragment."""
+        verdict = "GO" if self.decision.go else "NO-GO"
+        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in self.decision.reasons)
+        table = self.to_frame().to_html(float_format=lambda x: f"{x:.3g}", na_rep="")
+        parts = [f"<p><strong>Data check: {verdict}</strong></p>"]
+        if reasons:
+            parts.append(f"<ul>{reasons}</ul>")
+        parts.append(table)
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def check(
+    data: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    reference: pd.DataFrame | None = None,
+    *,
+    bins: int = DEFAULT_BINS,
+    psi_threshold: float = DEFAULT_PSI_THRESHOLD,
+    ks_threshold: float = DEFAULT_KS_THRESHOLD,
+    ks_alpha: float = DEFAULT_KS_ALPHA,
+    ks_sample: int | None = DEFAULT_KS_SAMPLE,
+) -> DataCheckReport:
+    """Validate ``data`` against ``schema``, measure drift from ``reference``, decide.
+
+    Drift is measured for the features the schema declares that the
+    reference has (all reference columns if the schema declares none of
+    them). The thresholds are passed on to :func:`drift`.
+
+    >>> import pandera.pandas as pa
+    >>> schema = pa.DataFrameSchema({"sex": pa.Column(str, pa.Check.isin(["female", "male"]))})
+    >>> report = check(pd.DataFrame({"sex": ["female", "male", "unknown"]}), schema)
+    >>> report.passed
+    False
+    >>> print(report.to_text())
+    NO-GO: 1 schema failure (1 column: sex)
+    <BLANKLINE>
+    column  failures                   checks examples
+       sex         1 isin(['female', 'male'])  unknown
+    """
+    failures = schema_failures(data, schema)
+    thresholds: dict[str, float] = {}
+    table = None
+    if reference is not None:
+        declared = [name for name in schema.columns if name in reference.columns]
+        table = drift(
+            reference,
+            data,
+            columns=declared or list(reference.columns),
+            bins=bins,
+            psi_threshold=psi_threshold,
+            ks_threshold=ks_threshold,
+            ks_alpha=ks_alpha,
+            ks_sample=ks_sample,
+        )
+        thresholds = {"psi": psi_threshold, "ks": ks_threshold, "ks_alpha": ks_alpha}
+    return DataCheckReport(
+        failures=failures, drift=table, decision=gate(failures, table), thresholds=thresholds
+    )
