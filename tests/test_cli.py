@@ -32,3 +32,27 @@ def test_console_script_entry_point_runs():
     )
     assert result.returncode == 0
     assert result.stdout.strip() == f"mlorg {version('mlorg')}"
+
+
+def test_closed_pipe_gives_no_traceback(tmp_path):
+    # An org whose JSON report is far larger than a pipe's buffer (64 KiB), so
+    # the command is still writing when the reader goes away.
+    teams = "".join(f"  - name: team-{i}\n    type: stream-aligned\n" for i in range(400))
+    components = "".join(
+        f"  - name: component-{i}\n    owner: team-{i}\n    depends_on: [component-{(i + 1) % 400}]\n"
+        for i in range(400)
+    )
+    org = tmp_path / "org.yaml"
+    org.write_text(f"teams:\n{teams}components:\n{components}", encoding="utf-8")
+    # `mlorg org-graph org.yaml --json | head -c 10`
+    producer = subprocess.Popen(
+        [sys.executable, "-m", "mlorg", "org-graph", str(org), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert producer.stdout is not None
+    producer.stdout.read(10)
+    producer.stdout.close()
+    _, stderr = producer.communicate()
+    assert b"Traceback" not in stderr, stderr.decode()
+    assert producer.returncode == cli.EXIT_FAILED

@@ -191,9 +191,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         status: int = handler(args)
+        sys.stdout.flush()
     except InputError as error:
         print(f"mlorg: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped reading (`mlorg ... --json | head`): no traceback.
+        # Point stdout at devnull so Python's exit-time flush cannot fail again,
+        # as the Python documentation on SIGPIPE recommends.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     return status
 
 
