@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,10 +66,10 @@ print(f"executed with mlorg {mlorg.__version__}")
 """
 
 
-@pytest.fixture
-def repo_with_two_releases(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def repo_with_two_releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this repository, trimmed to a tiny book, with releases v0.1.0 and v0.2.0."""
-    repo = tmp_path / "repo"
+    repo = tmp_path_factory.mktemp("versions") / "repo"
     files = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
         cwd=REPO,
@@ -99,15 +103,20 @@ def repo_with_two_releases(tmp_path: Path) -> Path:
     return repo
 
 
-@pytest.mark.book
-def test_builds_every_release_with_its_own_code_and_a_valid_switcher(
-    repo_with_two_releases, capsys
-):
-    repo = repo_with_two_releases
-    out = repo / "_build" / "versions"
+@pytest.fixture(scope="module")
+def versions(repo_with_two_releases: Path) -> Path:
+    """``nox -s docs-versions`` on that repository, served under /handbook/."""
+    out = repo_with_two_releases / "_build" / "versions"
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    status = main(["--repo", str(repo), "--out", str(out), "--base-url", "/handbook/", "--uv", uv])
-    assert status == 0, capsys.readouterr()
+    args = ["--repo", str(repo_with_two_releases), "--out", str(out), "--base-url", "/handbook/"]
+    status = main([*args, "--uv", uv])
+    assert status == 0
+    return out
+
+
+@pytest.mark.book
+def test_builds_every_release_with_its_own_code_and_a_valid_switcher(versions):
+    out = versions
 
     for name, version in (("main", "0.2.0"), ("v0.2.0", "0.2.0"), ("v0.1.0", "0.1.0")):
         home = (out / name / "book" / "index.html").read_text(encoding="utf-8")
@@ -121,3 +130,65 @@ def test_builds_every_release_with_its_own_code_and_a_valid_switcher(
     assert all({"name", "version", "url"} <= set(e) for e in entries)
     assert [e["version"] for e in entries if e.get("preferred")] == ["v0.2.0"]
     assert "url=v0.2.0/" in (out / "index.html").read_text(encoding="utf-8")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output free of request logs."""
+
+
+@pytest.fixture(scope="module")
+def served(versions: Path) -> Iterator[str]:
+    """Serve the built versions at http://127.0.0.1:<port>/handbook/ (as on the real host)."""
+    root = versions.parent / "site"
+    root.mkdir(exist_ok=True)
+    (root / "handbook").symlink_to(versions, target_is_directory=True)
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/handbook"
+    server.shutdown()
+    server.server_close()
+
+
+def _rendered_dom(url: str, profile: Path) -> str:
+    """The page's DOM after its scripts ran, in headless Chromium."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    assert Path(chromium).exists(), "needs Chromium: apt-get install -y chromium (.ci/run does)"
+    command = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_old_version_shows_a_banner_and_a_switcher_in_the_browser(served, tmp_path):
+    dom = _rendered_dom(f"{served}/v0.1.0/book/index.html", tmp_path / "profile")
+    banner = dom.split('id="bd-header-version-warning"', 1)[1].split("</aside>", 1)[0]
+    assert "an old version (0.1.0)" in banner
+    assert 'href="/handbook/v0.2.0/book/index.html"' in banner
+    assert 'data-version="main"' in dom
+    assert 'data-version="v0.2.0"' in dom
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_latest_release_shows_no_banner(served, tmp_path):
+    dom = _rendered_dom(f"{served}/v0.2.0/book/index.html", tmp_path / "profile")
+    banner = dom.split('id="bd-header-version-warning"', 1)[1].split("</aside>", 1)[0]
+    assert "old version" not in banner
+    assert 'data-version="v0.1.0"' in dom  # the switcher still lists the others
