@@ -6,17 +6,7 @@ import json
 
 from mlorg.sphinxext.launch import export_notebooks, install_cell_source, main
 
-NOTEBOOK = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Example
+NOTEBOOK_BODY = """# Example
 
 Some prose.
 
@@ -26,10 +16,11 @@ print(open("data.csv").read())
 """
 
 
-def test_exports_notebooks_with_their_data_and_an_install_cell(tmp_path):
+def test_exports_notebooks_with_their_data_and_an_install_cell(tmp_path, notebook_header):
+    notebook_text = notebook_header + NOTEBOOK_BODY
     source = tmp_path / "examples"
     source.mkdir()
-    (source / "example.md").write_text(NOTEBOOK, encoding="utf-8")
+    (source / "example.md").write_text(notebook_text, encoding="utf-8")
     (source / "page.md").write_text("# Not a notebook\n", encoding="utf-8")
     (source / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -45,9 +36,8 @@ def test_exports_notebooks_with_their_data_and_an_install_cell(tmp_path):
     assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code")
     assert (out / "data.csv").read_text(encoding="utf-8") == "a,b\n1,2\n"
     assert not (out / "page.ipynb").exists()
-    assert (source / "example.md").read_text(
-        encoding="utf-8"
-    ) == NOTEBOOK  # the source is untouched
+    # the source is untouched
+    assert (source / "example.md").read_text(encoding="utf-8") == notebook_text
 
 
 def test_install_cell_installs_only_when_the_toolkit_is_missing():

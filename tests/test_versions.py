@@ -47,17 +47,7 @@ def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
-VERSION_PAGE = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Which toolkit ran this
+VERSION_PAGE_BODY = """# Which toolkit ran this
 
 ```{code-cell} ipython3
 import mlorg
@@ -67,7 +57,7 @@ print(f"executed with mlorg {mlorg.__version__}")
 
 
 @pytest.fixture(scope="module")
-def repo_with_two_releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def repo_with_two_releases(tmp_path_factory: pytest.TempPathFactory, notebook_header: str) -> Path:
     """A copy of this repository, trimmed to a tiny book, with releases v0.1.0 and v0.2.0."""
     repo = tmp_path_factory.mktemp("versions") / "repo"
     files = subprocess.run(
@@ -86,7 +76,9 @@ def repo_with_two_releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     (repo / "book" / "index.md").write_text("# Home\n\nVersion {{ version }}.\n", encoding="utf-8")
-    (repo / "examples" / "version.md").write_text(VERSION_PAGE, encoding="utf-8")
+    (repo / "examples" / "version.md").write_text(
+        notebook_header + VERSION_PAGE_BODY, encoding="utf-8"
+    )
     pyproject = repo / "pyproject.toml"
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "config", "user.email", "test@example.org")
