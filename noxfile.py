@@ -18,6 +18,9 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
+# A missing Python 3.11 is an error, never a silently skipped session; nox
+# downloads a standalone 3.11 with uv when the machine lacks one.
+nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
@@ -72,13 +75,16 @@ def docs(session: nox.Session) -> None:
 
     Warnings are errors. Notebooks are cached by jupyter-cache in
     _build/.jupyter_cache, so only changed notebooks are re-executed.
-    ``nox -s docs -- --fresh`` starts from an empty build directory.
+    ``nox -s docs -- --fresh`` deletes the HTML, the executed notebooks and
+    their cache first (other builds in _build, such as versions, are kept).
     """
     parser = argparse.ArgumentParser(prog="nox -s docs")
-    parser.add_argument("--fresh", action="store_true", help="delete _build first")
+    parser.add_argument("--fresh", action="store_true", help="rebuild and re-execute everything")
     args, sphinx_extra = parser.parse_known_args(session.posargs)
-    if args.fresh and BUILD.exists():
-        shutil.rmtree(BUILD)
+    if args.fresh:
+        for leftover in (HTML, BUILD / "jupyter_execute", BUILD / ".jupyter_cache"):
+            if leftover.exists():
+                shutil.rmtree(leftover)
     _install(session, "docs")
     session.run(
         "sphinx-build",

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 __all__ = ["Case", "Result", "machine", "main", "measure"]
@@ -86,16 +87,25 @@ def _child(case: Case, queue: Any) -> None:
 
 
 def measure(case: Case) -> Result:
-    """Run ``case`` in a fresh process and return what it measured."""
+    """Run ``case`` in a fresh process and return what it measured.
+
+    Raises:
+        RuntimeError: if the case's process fails (its traceback is on stderr).
+    """
     context = mp.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(case, queue))
     process.start()
-    times, inputs_mb, peak_mb, info = queue.get()
+    while True:
+        try:
+            times, inputs_mb, peak_mb, info = queue.get(timeout=1)
+            break
+        except Empty:
+            if not process.is_alive():  # crashed before reporting: don't wait forever
+                process.join()
+                msg = f"benchmark case {case.name!r} failed with exit code {process.exitcode}"
+                raise RuntimeError(msg) from None
     process.join()
-    if process.exitcode != 0:
-        msg = f"benchmark case {case.name!r} failed with exit code {process.exitcode}"
-        raise RuntimeError(msg)
     best = min(times)
     observed = {"seconds": best, "peak_mb": peak_mb}
     within = all(observed[key] <= limit for key, limit in case.limits.items() if key in observed)

@@ -5,27 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import book_toc
 import pytest
-from sphinx_external_toc.parsing import parse_toc_yaml
 
 pytestmark = pytest.mark.book
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _toc_docnames() -> list[str]:
-    site_map = parse_toc_yaml(REPO / "_toc.yml")
-    return sorted(site_map)
-
-
-def _notebooks() -> list[str]:
-    """Pages under examples/ that are notebooks (a jupytext header), not plain pages."""
-    return [
-        name
-        for name in _toc_docnames()
-        if name.startswith("examples/")
-        and "\njupytext:" in (REPO / f"{name}.md").read_text(encoding="utf-8").split("\n---", 1)[0]
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -39,16 +24,20 @@ def test_book_builds_with_zero_warnings(book):
     assert book.warnings == ""
 
 
-@pytest.mark.parametrize("docname", _toc_docnames())
+@pytest.mark.parametrize("docname", book_toc.docnames())
 def test_every_toc_entry_becomes_a_page(book, docname):
     assert (book.outdir / f"{docname}.html").is_file()
 
 
 def test_there_are_example_notebooks():
-    assert _notebooks() == ["examples/data-check", "examples/experiment-log", "examples/org-graph"]
+    assert book_toc.example_notebooks() == [
+        "examples/data-check",
+        "examples/experiment-log",
+        "examples/org-graph",
+    ]
 
 
-@pytest.mark.parametrize("docname", _notebooks())
+@pytest.mark.parametrize("docname", book_toc.example_notebooks())
 def test_notebook_page_shows_executed_outputs(book, docname):
     executed = json.loads(
         (book.outdir.parent / "jupyter_execute" / f"{docname}.ipynb").read_text(encoding="utf-8")
@@ -61,14 +50,14 @@ def test_notebook_page_shows_executed_outputs(book, docname):
     assert "cell_output" in page
 
 
-@pytest.mark.parametrize("docname", _notebooks())
+@pytest.mark.parametrize("docname", book_toc.example_notebooks())
 def test_notebook_page_offers_the_ipynb_download(book, docname):
     assert (book.outdir / "_sources" / f"{docname}.ipynb").is_file()
     page = (book.outdir / f"{docname}.html").read_text(encoding="utf-8")
     assert f"{Path(docname).name}.ipynb" in page
 
 
-@pytest.mark.parametrize("docname", _toc_docnames())
+@pytest.mark.parametrize("docname", book_toc.docnames())
 def test_every_page_shows_the_package_version(book, docname):
     from mlorg import __version__
 
@@ -83,7 +72,7 @@ def test_landing_page_states_the_version_in_its_text(book):
     assert f"Version {__version__}." in page
 
 
-@pytest.mark.parametrize("docname", _notebooks())
+@pytest.mark.parametrize("docname", book_toc.example_notebooks())
 def test_notebook_page_offers_launch_buttons(book, docname):
     page = (book.outdir / f"{docname}.html").read_text(encoding="utf-8")
     assert "https://mybinder.org/v2/gh/" in page
@@ -92,16 +81,9 @@ def test_notebook_page_offers_launch_buttons(book, docname):
     assert f"/blob/notebooks/{docname}.ipynb" in page
 
 
-def _pillar_chapters() -> list[str]:
-    """The chapters of the table of contents' "The seven pillars" part."""
-    site_map = parse_toc_yaml(REPO / "_toc.yml")
-    parts = {tree.caption: tree.files() for tree in site_map[site_map.root.docname].subtrees}
-    return parts["The seven pillars"]
-
-
 def test_landing_page_links_every_pillar(book):
     page = (book.outdir / "book" / "index.html").read_text(encoding="utf-8")
-    pillars = _pillar_chapters()
+    pillars = book_toc.pillar_chapters()
     assert len(pillars) == 7
     for chapter in pillars:
         assert f'href="{Path(chapter).name}.html"' in page

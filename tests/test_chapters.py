@@ -10,21 +10,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import book_toc
 import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 BOOK = REPO / "book"
 
-PILLARS = [
-    "purpose",
-    "team",
-    "data-flow",
-    "productionizing",
-    "process",
-    "experimentation",
-    "org-design",
-]
+PILLARS = [Path(name).name for name in book_toc.pillar_chapters()]
 CHAPTERS = ["introduction", *PILLARS, "conclusion"]
 
 #: Level-2 sections of a pillar chapter, in order; a trailing ":" means the

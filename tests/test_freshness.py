@@ -166,6 +166,18 @@ def test_build_fails_on_malformed_front_matter_naming_the_file(
 
 
 @pytest.mark.book
+def test_malformed_front_matter_still_fails_an_incremental_build(
+    throwaway_book, sphinx_build, tmp_path
+):
+    src = throwaway_book({"book/team.md": GOOD.replace("status: stable", "status: finished")})
+    first = sphinx_build(src, tmp_path / "_build", strict=False)
+    again = sphinx_build(src, tmp_path / "_build", strict=False)  # nothing changed: not re-read
+    assert first.returncode != 0
+    assert again.returncode != 0
+    assert "book/team.md: front matter field 'status' must be one of" in again.output
+
+
+@pytest.mark.book
 def test_overdue_review_is_flagged_but_does_not_fail_the_build(
     throwaway_book, sphinx_build, tmp_path, monkeypatch
 ):

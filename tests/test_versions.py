@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mlorg.sphinxext.versions import main, release_tags, switcher_entries
+from mlorg.sphinxext.versions import main, release_tags, resolve_ref, switcher_entries
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,6 +45,37 @@ def test_switcher_without_releases_prefers_main():
 
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_resolves_a_branch_that_only_the_remote_has(tmp_path):
+    # How a CI checkout of a release tag looks: no local main, only origin/main.
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    _git(origin, "init", "-q", "-b", "main")
+    _git(
+        origin,
+        "-c",
+        "user.email=t@example.org",
+        "-c",
+        "user.name=T",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+    )
+    _git(origin, "tag", "v1.0.0")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=origin, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", str(origin), str(clone))
+    _git(clone, "checkout", "-q", "--detach", "v1.0.0")
+    _git(clone, "branch", "-D", "main")
+    assert resolve_ref(clone, "main") == head
+    assert resolve_ref(clone, "v1.0.0") == head
+    with pytest.raises(RuntimeError, match="no branch or tag 'nope'"):
+        resolve_ref(clone, "nope")
 
 
 VERSION_PAGE_BODY = """# Which toolkit ran this
@@ -116,6 +147,16 @@ def test_builds_every_release_with_its_own_code_and_a_valid_switcher(versions):
         example = (out / name / "examples" / "version.html").read_text(encoding="utf-8")
         assert f"executed with mlorg {version}" in example  # the tag's own toolkit ran it
         assert f"theme_switcher_version_match = '{name}'" in example
+
+    # What is published holds the versions and nothing of the build's own.
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "main",
+        "switcher.json",
+        "v0.1.0",
+        "v0.2.0",
+    ]
+    assert not list(out.glob("*/.doctrees"))
 
     entries = json.loads((out / "switcher.json").read_text(encoding="utf-8"))
     assert [e["version"] for e in entries] == ["main", "v0.2.0", "v0.1.0"]

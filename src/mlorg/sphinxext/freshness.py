@@ -242,8 +242,8 @@ def _check_chapter(app: Any, doctree: Any) -> None:
         freshness = read_freshness(source, label)
     except InputError as error:
         logger.error(str(error), type="mlorg", subtype="freshness")
-        failures: set[str] = getattr(env, "mlorg_freshness_errors", set())
-        failures.add(docname)
+        failures: dict[str, str] = getattr(env, "mlorg_freshness_errors", {})
+        failures[docname] = str(error)
         env.mlorg_freshness_errors = failures
         return
     overdue = is_overdue(freshness, config.handbook_review_months, today())
@@ -288,19 +288,35 @@ def _quote_review_date(app: Any, docname: str, source: list[str]) -> None:
 
 def _purge(app: Any, env: Any, docname: str) -> None:
     del app
-    getattr(env, "mlorg_freshness_errors", set()).discard(docname)
+    getattr(env, "mlorg_freshness_errors", {}).pop(docname, None)
 
 
 def _merge(app: Any, env: Any, docnames: Any, other: Any) -> None:
     del app, docnames
-    merged = getattr(env, "mlorg_freshness_errors", set()) | getattr(
-        other, "mlorg_freshness_errors", set()
-    )
+    merged = {
+        **getattr(env, "mlorg_freshness_errors", {}),
+        **getattr(other, "mlorg_freshness_errors", {}),
+    }
     env.mlorg_freshness_errors = merged
 
 
 def _fail_on_errors(app: Any, exception: Exception | None) -> None:
-    if exception is None and getattr(app.env, "mlorg_freshness_errors", None):
+    """Fail the build while a chapter's front matter is broken, also when not re-read.
+
+    An incremental build does not read an unchanged page again, so the error
+    found when it was read is repeated here rather than failing in silence.
+    """
+    from sphinx.util import logging
+
+    failures: dict[str, str] = getattr(app.env, "mlorg_freshness_errors", {})
+    if exception is None and failures:
+        logging.getLogger(__name__).error(
+            "%d chapter(s) have malformed front matter: %s",
+            len(failures),
+            "; ".join(failures[name] for name in sorted(failures)),
+            type="mlorg",
+            subtype="freshness",
+        )
         app.statuscode = 1
 
 

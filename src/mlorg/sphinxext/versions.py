@@ -30,7 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BuiltVersion", "build_versions", "main", "release_tags", "switcher_entries"]
+__all__ = [
+    "BuiltVersion",
+    "build_versions",
+    "main",
+    "release_tags",
+    "resolve_ref",
+    "switcher_entries",
+]
 
 _RELEASE = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 #: The dependency groups a version's environment needs to build the book.
@@ -92,6 +99,25 @@ def _git(repo: Path, *args: str) -> str:
     return result.stdout
 
 
+def resolve_ref(repo: Path, name: str) -> str:
+    """Return the commit of branch or tag ``name``, also when only ``origin`` has the branch.
+
+    A CI checkout of a tag has no local ``main`` branch, only ``origin/main``.
+    """
+    for candidate in (f"refs/heads/{name}", f"refs/remotes/origin/{name}", f"refs/tags/{name}"):
+        result = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode == 0:
+            return result.stdout.strip()
+    msg = f"no branch or tag {name!r} in {repo}"
+    raise RuntimeError(msg)
+
+
 def _environment(source: Path, envdir: Path, uv: str) -> Path:
     """Create (or update) the environment for one checked-out version."""
     python = envdir / "bin" / "python"
@@ -109,13 +135,14 @@ def _build_one(repo: Path, ref: str, name: str, work: Path, json_url: str, uv: s
     source = work / "src" / name
     if source.exists():
         _git(repo, "worktree", "remove", "--force", str(source))
-    _git(repo, "worktree", "add", "--detach", str(source), ref)
+    _git(repo, "worktree", "add", "--detach", str(source), resolve_ref(repo, ref))
     try:
         python = _environment(source, work / "envs" / name, uv)
         builddir = work / "build" / name
         env = {**os.environ, "HANDBOOK_VERSION_NAME": name, "HANDBOOK_SWITCHER_JSON": json_url}
         command = [str(python), "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-q"]
-        command += ["-c", "book", ".", str(builddir / "html")]
+        # Doctrees outside the HTML, so they are not published with it.
+        command += ["-d", str(builddir / "doctrees"), "-c", "book", ".", str(builddir / "html")]
         print(f"[versions] building {name} ({ref})", flush=True)
         result = subprocess.run(command, cwd=source, env=env, check=False)
         if result.returncode != 0:
@@ -127,17 +154,24 @@ def _build_one(repo: Path, ref: str, name: str, work: Path, json_url: str, uv: s
 
 
 def build_versions(
-    repo: Path, outdir: Path, base_url: str, *, branch: str = "main", uv: str = "uv"
+    repo: Path,
+    outdir: Path,
+    base_url: str,
+    *,
+    branch: str = "main",
+    uv: str = "uv",
+    work: Path | None = None,
 ) -> list[BuiltVersion]:
     """Build ``branch`` and every release tag of ``repo`` into ``outdir/<name>/``.
 
     Also writes ``outdir/switcher.json`` and ``outdir/index.html`` (a redirect
-    to the preferred version). Work trees, environments and caches live in
-    ``outdir/.work`` and are reused by the next run.
+    to the preferred version); ``outdir`` then holds exactly what to publish.
+    Work trees, environments and caches live in ``work`` (default: a
+    ``<outdir>-work`` folder beside it) and are reused by the next run.
     """
     tags = release_tags(_git(repo, "tag", "--list").split())
     names = [branch, *tags]
-    work = outdir / ".work"
+    work = work or outdir.with_name(outdir.name + "-work")
     work.mkdir(parents=True, exist_ok=True)
     built = []
     for name in names:

@@ -1,0 +1,36 @@
+"""The handbook's table of contents, as the tests see it (one reading of _toc.yml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx_external_toc.parsing import parse_toc_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def docnames() -> list[str]:
+    """Every page the table of contents lists, sorted."""
+    return sorted(parse_toc_yaml(REPO / "_toc.yml"))
+
+
+def part(caption: str) -> list[str]:
+    """The pages of the table of contents' part with this caption, in order."""
+    site_map = parse_toc_yaml(REPO / "_toc.yml")
+    parts = {tree.caption: tree.files() for tree in site_map[site_map.root.docname].subtrees}
+    return parts[caption]
+
+
+def pillar_chapters() -> list[str]:
+    """The seven pillar chapters, e.g. ``book/purpose``."""
+    return part("The seven pillars")
+
+
+def example_notebooks() -> list[str]:
+    """Pages under examples/ that are notebooks (a jupytext header), not plain pages."""
+    return [
+        name
+        for name in docnames()
+        if name.startswith("examples/")
+        and "\njupytext:" in (REPO / f"{name}.md").read_text(encoding="utf-8").split("\n---", 1)[0]
+    ]
