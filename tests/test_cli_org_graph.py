@@ -71,6 +71,18 @@ def _copy(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def _proc_path() -> Path:
+    # As root every ordinary folder is writable; /proc refuses new files to anyone.
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /proc for a path that cannot be written")
+    return Path("/proc/mlorg-test-org.svg")
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -105,6 +117,36 @@ def _copy(tmp_path: Path, name: str, text: str) -> Path:
             "gone: not a folder",
             id="importer-repo-missing",
         ),
+        pytest.param(
+            lambda tmp: [str(_copy(tmp, "org.yaml", "teams: [{name: a, type: platform}]\n\0\n"))],
+            "org.yaml:2: malformed YAML: unacceptable character #x0000",
+            id="nul-byte",
+        ),
+        pytest.param(
+            lambda tmp: [str(_copy(tmp, "org.yaml", "teams: " + "[" * 5000 + "\n"))],
+            "org.yaml:1: malformed YAML: nested too deeply to read",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            lambda tmp: [str(_copy(tmp, "org.yaml", "teams: [{name: a, type: platform}]\nchannels: [{between: [a], mode: collaboration}]\n"))],
+            "org.yaml:2: a channel needs exactly two teams, got ['a']",
+            id="channel-with-one-team",
+        ),
+        pytest.param(
+            lambda tmp: [str(EXAMPLE), "--figure", str(_folder(tmp / "out.svg"))],
+            "out.svg is a folder; give a file name ending in .svg or .png",
+            id="figure-is-a-folder",
+        ),
+        pytest.param(
+            lambda tmp: [str(EXAMPLE), "--figure", str(_folder(tmp / "out.svg")), "--force"],
+            "out.svg is a folder; give a file name ending in .svg or .png",
+            id="figure-is-a-folder-even-with-force",
+        ),
+        pytest.param(
+            lambda _tmp: [str(EXAMPLE), "--figure", str(_proc_path())],
+            "mlorg-test-org.svg: cannot write the figure (No such file or directory)",
+            id="figure-unwritable",
+        ),
     ],
 )  # fmt: skip
 def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, arguments, message):
@@ -116,8 +158,9 @@ def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, arguments, messa
     assert captured.out == ""
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["no-force", "force"])
 @pytest.mark.parametrize("which", ["org", "teams", "codeowners"])
-def test_figure_never_overwrites_an_input(tmp_path, capsys, which):
+def test_figure_never_overwrites_an_input(tmp_path, capsys, which, force):
     org = _copy(tmp_path, "org.svg", EXAMPLE.read_text(encoding="utf-8"))
     teams = _copy(tmp_path, "teams.svg", (MONOREPO / "TEAMS.yaml").read_text(encoding="utf-8"))
     owners = _copy(tmp_path, "owners.png", (MONOREPO / ".github/CODEOWNERS").read_text("utf-8"))
@@ -130,10 +173,53 @@ def test_figure_never_overwrites_an_input(tmp_path, capsys, which):
     # the same file, spelled differently
     figure = tmp_path / "sub" / ".." / target.name
     (tmp_path / "sub").mkdir()
-    status = cli.main(["org-graph", *arguments, "--figure", str(figure)])
+    status = cli.main(["org-graph", *arguments, "--figure", str(figure), *force])
     assert status == cli.EXIT_USAGE
     assert "is an input of this command" in capsys.readouterr().err
     assert target.read_bytes() == before
+
+
+def test_figure_keeps_an_existing_file_unless_forced(tmp_path, capsys):
+    figure = _copy(tmp_path, "org.svg", "the reader's own drawing")
+    assert cli.main(["org-graph", str(EXAMPLE), "--figure", str(figure)]) == cli.EXIT_USAGE
+    captured = capsys.readouterr()
+    assert (
+        captured.err
+        == f"mlorg: error: --figure {figure} already exists; add --force to replace it\n"
+    )
+    assert captured.out == ""
+    assert figure.read_text(encoding="utf-8") == "the reader's own drawing"
+    status = cli.main(["org-graph", str(EXAMPLE), "--figure", str(figure), "--force"])
+    assert status == cli.EXIT_OK
+    assert b"<svg" in figure.read_bytes()
+
+
+def test_fail_under_with_undefined_congruence_exits_1(tmp_path, capsys):
+    # two teams, each using only its own component: no pair must coordinate
+    org = _copy(
+        tmp_path,
+        "org.yaml",
+        "teams: [{name: a, type: platform}, {name: b, type: platform}]\n"
+        "components: [{name: x, owner: a}, {name: y, owner: b}]\n",
+    )
+    assert cli.main(["org-graph", str(org)]) == cli.EXIT_OK
+    assert "congruence: undefined" in capsys.readouterr().out
+    assert cli.main(["org-graph", str(org), "--fail-under", "0.9"]) == cli.EXIT_FAILED
+    assert capsys.readouterr().err == (
+        "mlorg: congruence could not be measured (no team depends on another team's "
+        "components), so --fail-under 0.9 is not met\n"
+    )
+
+
+def test_figure_and_report_share_one_measurement(tmp_path, monkeypatch):
+    from mlorg import orggraph
+
+    calls = []
+    original = orggraph._coordination
+    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    status = cli.main(["org-graph", str(EXAMPLE), "--figure", str(tmp_path / "org.svg")])
+    assert status == cli.EXIT_OK
+    assert len(calls) == 1
 
 
 def test_a_real_process_shows_no_traceback(tmp_path):

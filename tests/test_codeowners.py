@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -246,3 +248,101 @@ def test_unusable_inputs_are_one_line_errors(tmp_path, change, message):
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- files and folders the importer cannot read (review item 14) -------------------
+
+_PARSER_LIMITS = [
+    pytest.param(b"import os\0\n", "(source code string cannot contain null bytes)", id="nul-byte"),
+    pytest.param(
+        b"x = '\xe9'\n", "((unicode error) 'utf-8' codec can't decode byte 0xe9", id="not-utf-8"
+    ),
+    pytest.param(
+        b"x = " + b"not " * 200_000 + b"1\n",
+        "(too deeply nested for the parser)",
+        id="memory-error",
+    ),
+    pytest.param(
+        b"x = 1" + b" + 1" * 100_000 + b"\n",
+        "(too deeply nested for the parser)",
+        id="recursion-error",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "reason"), _PARSER_LIMITS)
+def test_a_file_python_cannot_parse_is_a_note(tmp_path, source, reason):
+    repo = _repo(
+        tmp_path,
+        {
+            "CODEOWNERS": "* @core\n",
+            "TEAMS.yaml": _TEAMS,
+            "core/__init__.py": "",
+            "app/__init__.py": "import core\n",
+        },
+    )
+    (repo / "app" / "odd.py").write_bytes(source)
+    result = import_org(repo / "CODEOWNERS", repo, repo / "TEAMS.yaml")
+    assert result.org.components == (Component("app", "core", ("core",)), Component("core", "core"))
+    (note,) = result.notes
+    assert note.startswith("app/odd.py")
+    assert ": not valid Python here, imports not read " + reason in note
+    assert "\n" not in note
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (ValueError("source code string cannot contain null bytes"), "source code string cannot contain null bytes"),
+        (UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte"), "'utf-8' codec can't decode byte 0xe9"),
+        (OverflowError("Python int too large to convert to C int"), "Python int too large to convert to C int"),
+        (MemoryError(), "too deeply nested for the parser"),
+        (RecursionError("maximum recursion depth exceeded"), "too deeply nested for the parser"),
+        (SyntaxError("invalid syntax", ("x.py", 4, 1, "def f(:\n")), "invalid syntax"),
+    ],
+    ids=[
+        "value-error", "unicode-decode-error", "overflow-error", "memory-error", "recursion-error",
+        "syntax-error",
+    ],
+)  # fmt: skip
+def test_every_error_of_the_parser_becomes_a_note(tmp_path, monkeypatch, error, reason):
+    # Which error Python's parser raises for which file differs between Python
+    # versions, so each error the importer must survive is raised directly too.
+    import mlorg.codeowners
+
+    def parse(*_args, **_kwargs):
+        raise error
+
+    repo = _repo(tmp_path, {"CODEOWNERS": "* @core\n", "TEAMS.yaml": _TEAMS, "app/__init__.py": ""})
+    monkeypatch.setattr(mlorg.codeowners, "module_imports", parse)
+    result = import_org(repo / "CODEOWNERS", repo, repo / "TEAMS.yaml")
+    where = "app/__init__.py:4" if isinstance(error, SyntaxError) else "app/__init__.py"
+    assert len(result.notes) == 1
+    assert result.notes[0].startswith(f"{where}: not valid Python here, imports not read ({reason}")
+
+
+def test_a_folder_that_cannot_be_listed_is_a_note(tmp_path, monkeypatch):
+    repo = _repo(
+        tmp_path,
+        {
+            "CODEOWNERS": "* @core\n",
+            "TEAMS.yaml": _TEAMS,
+            "core/__init__.py": "",
+            "locked/inner/__init__.py": "",
+        },
+    )
+    # Tests run as root here, and root can list any folder, so the refusal is
+    # simulated where os.walk asks for the listing; the walk itself is real.
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == repo / "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = import_org(repo / "CODEOWNERS", repo, repo / "TEAMS.yaml")
+    assert [c.name for c in result.org.components] == ["core"]
+    assert result.notes == (
+        "locked: cannot read this folder (Permission denied); its Python files are left out",
+    )

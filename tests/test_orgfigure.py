@@ -8,7 +8,7 @@ from matplotlib.colors import to_hex
 
 from mlorg.errors import InputError
 from mlorg.orgfigure import OKABE_ITO, TEAM_TYPE_COLOURS, draw, layout, save
-from mlorg.orggraph import load_org
+from mlorg.orggraph import load_org, report
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ml-org.yaml"
 
@@ -92,3 +92,72 @@ def test_png_is_written(org, tmp_path):
 def test_save_refuses_unusable_paths(org, tmp_path, name, message):
     with pytest.raises(InputError, match=message):
         save(draw(org), tmp_path / name)
+
+
+# -- writing the figure never loses a file (review item 8) -------------------------
+
+
+def test_save_keeps_an_existing_file_unless_told_to_overwrite(org, tmp_path):
+    path = tmp_path / "org.svg"
+    path.write_text("the reader's own drawing", encoding="utf-8")
+    with pytest.raises(InputError, match=r"org\.svg: already exists; not replaced"):
+        save(draw(org), path)
+    assert path.read_text(encoding="utf-8") == "the reader's own drawing"
+    save(draw(org), path, overwrite=True)
+    assert b"<svg" in path.read_bytes()
+
+
+def _unwritable(_tmp):
+    # As root every ordinary folder is writable; /proc refuses new files to anyone.
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /proc for a path that cannot be written")
+    return Path("/proc/mlorg-test-org.svg")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: _mkdir(tmp / "out.svg"), r"out\.svg: is a folder"),
+        (
+            _unwritable,
+            r"mlorg-test-org\.svg: cannot write the figure \(No such file or directory\)",
+        ),
+    ],
+    ids=["folder", "unwritable"],
+)
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_save_turns_a_path_it_cannot_write_into_an_input_error(
+    org, tmp_path, make, message, overwrite
+):
+    with pytest.raises(InputError, match=message) as error:
+        save(draw(org), make(tmp_path), overwrite=overwrite)
+    assert "\n" not in str(error.value)
+
+
+def _mkdir(path):
+    path.mkdir()
+    return path
+
+
+# -- one measurement per figure (review item 21) ------------------------------------
+
+
+@pytest.fixture
+def measurements(monkeypatch):
+    """Count how often the coordination matrices are computed."""
+    from mlorg import orggraph
+
+    calls = []
+    original = orggraph._coordination
+    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    return calls
+
+
+def test_draw_reuses_a_report_and_measures_an_org_once(org, measurements):
+    measured = report(org)
+    assert len(measurements) == 1
+    from_report = draw(measured)
+    assert len(measurements) == 1
+    from_org = draw(org)
+    assert len(measurements) == 2
+    assert [a.get_title() for a in from_report.axes] == [a.get_title() for a in from_org.axes]

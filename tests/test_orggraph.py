@@ -379,12 +379,12 @@ def _replace(old, new):
         ),
         pytest.param(
             _replace("between: [search, data]", "between: [search]"),
-            "org.yaml:14: a channel needs 'between' with exactly two teams, got ['search']",
+            "org.yaml:14: a channel needs exactly two teams, got ['search']",
             id="channel-with-one-team",
         ),
         pytest.param(
             _replace("    mode: X-as-a-Service\n", ""),
-            "org.yaml:14: channel ['search', 'data']: no 'mode'",
+            "org.yaml:14: channel search <-> data: no 'mode' (expected one of collaboration, x-as-a-service, facilitating)",
             id="channel-without-mode",
         ),
         pytest.param(
@@ -416,7 +416,7 @@ def _replace(old, new):
         ),
         pytest.param(
             _replace("  - name: search\n", "  - name: 2024\n"),
-            "org.yaml:5: a team: 'name' must be non-empty text, got 2024 (quote it in YAML)",
+            "org.yaml:5: a team: 'name' must be text, got 2024 (quote it in YAML)",
             id="name-not-text",
         ),
         pytest.param(
@@ -511,3 +511,123 @@ def test_own_org_page_error_example_is_the_real_message():
     with pytest.raises(InputError) as error:
         parse_org(broken, source="my-org.yaml")
     assert str(error.value) == shown
+
+
+# -- YAML the parser cannot read (review item 13) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where_and_message"),
+    [
+        pytest.param(
+            "teams: [{name: a, type: platform}]\n\0\n",
+            ":2: malformed YAML: unacceptable character #x0000: special characters are not allowed",
+            id="nul-byte",
+        ),
+        pytest.param(
+            "teams:\n  - name: a\n    people: " + "[" * 5000 + "\n",
+            ":3: malformed YAML: nested too deeply to read",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            "teams:\n  - {name: a, type: platform, description: 2024-13-01}\n",
+            ":2: malformed YAML: cannot read '2024-13-01' as timestamp (month must be in 1..12); "
+            "quote it to keep it as text",
+            id="impossible-date",
+        ),
+        pytest.param(
+            "teams:\n  - {name: a, type: !!timestamp soon}\n",
+            ":2: malformed YAML: cannot read 'soon' as timestamp; quote it to keep it as text",
+            id="explicit-tag-that-does-not-fit",
+        ),
+    ],
+)  # fmt: skip
+def test_yaml_the_parser_cannot_read_is_one_line_naming_file_and_line(
+    tmp_path, text, where_and_message
+):
+    path = tmp_path / "org.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_org(path)
+    assert str(error.value) == f"{path}{where_and_message}"
+
+
+# -- each rule checked once, with one message (review item 21) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "in_code", "message"),
+    [
+        pytest.param(
+            "  - {field}\n    type: stream-aligned\n",
+            "name",
+            lambda: Org(teams=(Team("", "platform"),)),
+            "a team without a 'name'",
+            id="team-name",
+        ),
+        pytest.param(
+            "    {field}\n    depends_on: [events]\n",
+            "owner",
+            lambda: Org(teams=(Team("a", "platform"),), components=(Component("ranker", ""),)),
+            "component 'ranker' has no owner",
+            id="component-owner",
+        ),
+        pytest.param(
+            "  - name: search\n    {field}\n",
+            "type",
+            lambda: Org(teams=(Team("search", ""),)),
+            "team 'search': no 'type' (expected one of stream-aligned, platform, enabling, "
+            "complicated-subsystem)",
+            id="team-type",
+        ),
+        pytest.param(
+            "    {field}\n",
+            "mode",
+            lambda: Org(
+                teams=(Team("search", "platform"), Team("data", "platform")),
+                channels=(Channel(("search", "data"), ""),),
+            ),
+            "channel search <-> data: no 'mode' (expected one of collaboration, "
+            "x-as-a-service, facilitating)",
+            id="channel-mode",
+        ),
+    ],
+)  # fmt: skip
+def test_a_missing_value_gives_one_message_however_it_is_missing(entry, field, in_code, message):
+    original = {
+        "name": "  - name: search\n    type: stream-aligned\n",
+        "owner": "    owner: search\n    depends_on: [events]\n",
+        "type": "  - name: search\n    type: stream-aligned\n",
+        "mode": "    mode: X-as-a-Service\n",
+    }[field]
+    # left out, written without a value, empty, blank
+    spellings = ["description: left out", f"{field}:", f"{field}: ''", f"{field}: '   '"]
+    messages = set()
+    for spelling in spellings:
+        with pytest.raises(InputError) as error:
+            parse_org(_replace(original, entry.format(field=spelling)), source="org.yaml")
+        messages.add(str(error.value).split(": ", 1)[1])
+    with pytest.raises(InputError) as error:
+        in_code()
+    messages.add(str(error.value))
+    assert messages == {message}
+
+
+def test_a_channel_with_one_team_is_an_input_error_not_an_index_error():
+    with pytest.raises(InputError) as error:
+        Org(teams=(Team("a", "platform"),), channels=(Channel(("a",), "collaboration"),))
+    assert str(error.value) == "a channel needs exactly two teams, got ['a']"
+
+
+def test_org_graph_from_a_report_reuses_its_coordination(monkeypatch):
+    from mlorg import orggraph
+
+    org = load_org(EXAMPLE)
+    result = report(org)
+    calls = []
+    original = orggraph._coordination
+    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    from_report = org_graph(result)
+    assert calls == []
+    assert list(from_report.edges(data=True)) == list(org_graph(org).edges(data=True))
+    assert len(calls) == 1

@@ -241,7 +241,15 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "--figure",
         type=Path,
         metavar="OUT.svg|png",
-        help="also draw the org graph and the system graph side by side into this file",
+        help=(
+            "also draw the org graph and the system graph side by side into this file "
+            "(an existing file is kept unless --force is given)"
+        ),
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the --figure file if it exists (never one of the command's inputs)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
@@ -258,7 +266,7 @@ def _org_graph(args: argparse.Namespace) -> int:
 
     inputs = _org_graph_inputs(args)
     if args.figure is not None:
-        _check_figure_path(args.figure, inputs)
+        _check_figure_path(args.figure, inputs, force=args.force)
     if args.fail_under is not None and not 0 <= args.fail_under <= 1:
         msg = f"--fail-under must be between 0 and 1, got {args.fail_under}"
         raise InputError(msg)
@@ -274,7 +282,7 @@ def _org_graph(args: argparse.Namespace) -> int:
     if args.figure is not None:
         from mlorg.orgfigure import draw, save
 
-        save(draw(org), args.figure)
+        save(draw(result), args.figure, overwrite=args.force)
     if args.json:
         data = result.to_dict() | {"notes": list(notes)}
         if args.figure is not None:
@@ -288,7 +296,17 @@ def _org_graph(args: argparse.Namespace) -> int:
         if args.figure is not None:
             print(f"\nfigure: {args.figure}")
     value = result.congruence.value
-    if args.fail_under is not None and value is not None and value < args.fail_under:
+    if args.fail_under is None:
+        return EXIT_OK
+    if value is None:
+        # Nothing to measure is not a pass: a scheduled check should notice.
+        print(
+            "mlorg: congruence could not be measured (no team depends on another team's "
+            f"components), so --fail-under {args.fail_under:g} is not met",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if value < args.fail_under:
         print(
             f"mlorg: congruence {value:.2f} is below --fail-under {args.fail_under:g}",
             file=sys.stderr,
@@ -316,8 +334,13 @@ def _org_graph_inputs(args: argparse.Namespace) -> list[Path]:
     return [args.codeowners, args.teams]
 
 
-def _check_figure_path(figure: Path, inputs: Sequence[Path]) -> None:
-    """Refuse to write the figure over one of the command's own input files."""
+def _check_figure_path(figure: Path, inputs: Sequence[Path], *, force: bool) -> None:
+    """Refuse, before any work, a figure path that would lose a file or cannot be written.
+
+    The figure never replaces one of the command's own inputs, and replaces
+    any other existing file only with ``--force``. (:func:`mlorg.orgfigure.save`
+    enforces the second rule again when it writes.)
+    """
     for path in inputs:
         same = figure.resolve() == path.resolve()
         if not same and figure.exists() and path.exists():
@@ -325,3 +348,9 @@ def _check_figure_path(figure: Path, inputs: Sequence[Path]) -> None:
         if same:
             msg = f"--figure {figure} is an input of this command; choose another file"
             raise InputError(msg)
+    if figure.is_dir():
+        msg = f"--figure {figure} is a folder; give a file name ending in .svg or .png"
+        raise InputError(msg)
+    if figure.exists() and not force:
+        msg = f"--figure {figure} already exists; add --force to replace it"
+        raise InputError(msg)

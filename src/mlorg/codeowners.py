@@ -110,7 +110,10 @@ def module_imports(source: str | bytes, module: str, *, is_package: bool = False
     r"""Return the absolute names a module's source imports, relative imports resolved.
 
     For ``from x import y`` both ``x.y`` (``y`` may be a submodule) and ``x``
-    are returned. Raises :class:`SyntaxError` for source that is not Python.
+    are returned. Raises what Python's parser raises for source it cannot
+    read: :class:`SyntaxError` for source that is not Python, and for some
+    files :class:`ValueError`, :class:`OverflowError`, :class:`MemoryError` or
+    :class:`RecursionError` (code nested too deeply).
 
     >>> sorted(module_imports("import numpy as np\nfrom . import features", "acme.ranker"))
     ['acme', 'acme.features', 'numpy']
@@ -150,11 +153,22 @@ class _File:
     is_package: bool
 
 
-def _python_files(repo: Path) -> tuple[list[_File], int]:
-    """Return the files inside regular packages, and how many Python files are outside."""
+def _python_files(repo: Path, notes: list[str]) -> tuple[list[_File], int]:
+    """Return the files inside regular packages, and how many Python files are outside.
+
+    A folder that cannot be listed is added to ``notes``: its files are missing.
+    """
+
+    def unreadable(error: OSError) -> None:
+        # os.walk skips a folder it cannot list; without this, silently.
+        notes.append(
+            f"{_in_repo(repo, error.filename)}: cannot read this folder "
+            f"({error.strerror or error}); its Python files are left out"
+        )
+
     packages: set[PurePosixPath] = set()
     found: list[PurePosixPath] = []
-    for top, subfolders, files in os.walk(repo):
+    for top, subfolders, files in os.walk(repo, onerror=unreadable):
         here = Path(top)
         subfolders[:] = sorted(
             name
@@ -212,8 +226,8 @@ def import_org(
         msg = f"{teams}: no team lists 'owners' (the CODEOWNERS handles that stand for it)"
         raise InputError(msg)
     rules = read_codeowners(codeowners)
-    files, outside = _python_files(repo)
     notes: list[str] = []
+    files, outside = _python_files(repo, notes)
     if outside:
         verb = "belongs" if outside == 1 else "belong"
         notes.append(
@@ -269,14 +283,20 @@ def import_org(
         name = component_of(file.module)
         try:
             source = (repo / file.path).read_bytes()
-            imported = module_imports(source, file.module, is_package=file.is_package)
-        except (SyntaxError, ValueError) as error:
-            line = getattr(error, "lineno", None)
-            where = f"{file.path}:{line}" if line else str(file.path)
-            notes.append(f"{where}: not valid Python here, imports not read ({error.args[0]})")
-            continue
         except OSError as error:
             notes.append(f"{file.path}: cannot read ({error.strerror}), imports not read")
+            continue
+        try:
+            imported = module_imports(source, file.module, is_package=file.is_package)
+        # Python's parser gives up on some files with other errors than
+        # SyntaxError: ValueError (a NUL byte in earlier 3.11 releases, see
+        # CPython gh-96670; UnicodeDecodeError is a ValueError), OverflowError,
+        # and MemoryError or RecursionError for code nested too deeply (such
+        # as 200,000 `not`s). One such file must not stop the import.
+        except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as error:
+            line = getattr(error, "lineno", None)
+            where = f"{file.path}:{line}" if line else str(file.path)
+            notes.append(f"{where}: not valid Python here, imports not read ({_why(error)})")
             continue
         for target in _targets(imported, sizes, depth):
             if target == name:
@@ -317,6 +337,28 @@ def _package_folder(file: _File, component: str) -> str:
     for _ in range(levels - (0 if file.is_package else 1)):
         folder = folder.parent
     return str(folder)
+
+
+def _why(error: Exception) -> str:
+    """Say in a few words why Python's parser gave up on a file.
+
+    >>> _why(SyntaxError("invalid syntax"))
+    'invalid syntax'
+    >>> _why(MemoryError())
+    'too deeply nested for the parser'
+    """
+    if isinstance(error, MemoryError | RecursionError):
+        return "too deeply nested for the parser"
+    message = error.msg if isinstance(error, SyntaxError) else str(error)
+    return (message or type(error).__name__).splitlines()[0]
+
+
+def _in_repo(repo: Path, filename: object) -> str:
+    """Return ``filename`` relative to the repository, as the other notes show paths."""
+    try:
+        return Path(str(filename)).relative_to(repo).as_posix()
+    except ValueError:
+        return str(filename)
 
 
 def _files(count: int) -> str:

@@ -36,7 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from mlorg.errors import InputError
-from mlorg.orggraph import TEAM_TYPES, Org, TeamType, congruence, org_graph, system_graph
+from mlorg.orggraph import TEAM_TYPES, Org, OrgReport, TeamType, org_graph, report, system_graph
 
 __all__ = ["FIGURE_FORMATS", "OKABE_ITO", "TEAM_TYPE_COLOURS", "draw", "layout", "save"]
 
@@ -110,7 +110,7 @@ def _ring(names: list[str], scale: float, centre: np.ndarray) -> dict[str, np.nd
     return {name: np.asarray(positions[name], dtype=float) for name in names}
 
 
-def draw(org: Org, figure: Figure | None = None) -> Figure:
+def draw(org: Org | OrgReport, figure: Figure | None = None) -> Figure:
     """Draw the org graph (left) and the system graph (right) into ``figure``.
 
     Left: teams coloured by type; a solid line is a channel the architecture
@@ -119,12 +119,17 @@ def draw(org: Org, figure: Figure | None = None) -> Figure:
     team's type and grouped around it; dependencies inside a team are light
     grey, dependencies across teams that talk are dark, and dependencies
     across teams without a channel are dashed vermillion.
+
+    ``org`` is an org, or its :func:`~mlorg.orggraph.report` when that has
+    been computed already: the figure then reuses the report's measurements.
     """
+    measured = org if isinstance(org, OrgReport) else report(org)
+    org = measured.org
     if figure is None:
         figure = Figure(figsize=(13, 7), layout="constrained")
     left, right = figure.subplots(1, 2)
     team_positions, component_positions = layout(org)
-    _draw_teams(org, left, team_positions)
+    _draw_teams(measured, left, team_positions)
     _draw_components(org, right, team_positions, component_positions)
     handles: list[Artist] = [
         Patch(facecolor=TEAM_TYPE_COLOURS[kind], edgecolor="black", label=kind)
@@ -149,8 +154,8 @@ def draw(org: Org, figure: Figure | None = None) -> Figure:
     return figure
 
 
-def _draw_teams(org: Org, axes: Axes, positions: dict[str, np.ndarray]) -> None:
-    graph = org_graph(org)
+def _draw_teams(measured: OrgReport, axes: Axes, positions: dict[str, np.ndarray]) -> None:
+    graph = org_graph(measured)
     types = nx.get_node_attributes(graph, "type")
     nodes = list(graph.nodes)
     nx.draw_networkx_nodes(
@@ -198,7 +203,7 @@ def _draw_teams(org: Org, axes: Axes, positions: dict[str, np.ndarray]) -> None:
             ha="center",
             fontsize=8,
         )
-    value = congruence(org).value
+    value = measured.congruence.value
     shown = "undefined" if value is None else f"{value:.2f}"
     axes.set_title(f"Teams and channels (congruence {shown})")
     _frame(axes, 1.35)
@@ -283,10 +288,19 @@ def _frame(axes: Axes, limit: float) -> None:
     axes.set_axis_off()
 
 
-def save(figure: Figure, path: str | os.PathLike[str]) -> Path:
+def save(figure: Figure, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write ``figure`` as SVG or PNG, reproducibly (no timestamp, fixed SVG ids).
 
+    An existing file is left alone unless ``overwrite`` is true. Any path
+    that cannot be written is an :class:`InputError` naming it.
+
     >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save(Figure(), Path(folder) / "org.svg")
+    ...     save(Figure(), path)
+    Traceback (most recent call last):
+    ...
+    mlorg.errors.InputError: .../org.svg: already exists; not replaced without overwrite=True
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     save(Figure(), Path(folder) / "org.pdf")
     Traceback (most recent call last):
@@ -301,9 +315,30 @@ def save(figure: Figure, path: str | os.PathLike[str]) -> Path:
     if not path.parent.is_dir():
         msg = f"{path}: folder {path.parent} does not exist"
         raise InputError(msg)
-    with mpl.rc_context({"svg.hashsalt": "mlorg", "svg.fonttype": "none"}):
-        if suffix == ".svg":
-            figure.savefig(path, format="svg", metadata={"Date": None})
-        else:
-            figure.savefig(path, format="png", dpi=150)
+    if path.is_dir():
+        msg = f"{path}: is a folder; give a file name ending in {' or '.join(FIGURE_FORMATS)}"
+        raise InputError(msg)
+    # Mode "x" creates the file only if it does not exist, in one step, so no
+    # file appearing between a check and the write can be overwritten.
+    try:
+        stream = path.open("wb" if overwrite else "xb")
+    except FileExistsError:
+        msg = f"{path}: already exists; not replaced without overwrite=True"
+        raise InputError(msg) from None
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    try:
+        with stream, mpl.rc_context({"svg.hashsalt": "mlorg", "svg.fonttype": "none"}):
+            if suffix == ".svg":
+                figure.savefig(stream, format="svg", metadata={"Date": None})
+            else:
+                figure.savefig(stream, format="png", dpi=150)
+    except OSError as error:  # a full disk, say
+        if not overwrite:
+            path.unlink(missing_ok=True)  # created above and incomplete: ours to remove
+        raise _cannot_write(path, error) from None
     return path
+
+
+def _cannot_write(path: Path, error: OSError) -> InputError:
+    return InputError(f"{path}: cannot write the figure ({error.strerror or error})")

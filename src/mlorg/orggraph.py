@@ -266,6 +266,21 @@ class _Sequence(list[Any]):
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, plus line numbers and a refusal of duplicate keys."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct one value; a scalar PyYAML cannot convert is a YAML error at its line.
+
+        PyYAML's own converters raise plain Python errors for some values that
+        match a type's pattern: ``2024-13-01`` (a timestamp with month 13),
+        ``!!int abc``, ``!!timestamp abc``.
+        """
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as error:
+            kind = node.tag.rpartition(":")[2]
+            detail = f" ({error})" if isinstance(error, ValueError) else ""
+            problem = f"cannot read {node.value!r} as {kind}{detail}; quote it to keep it as text"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Mapping]:
     mapping = _Mapping()
@@ -356,18 +371,7 @@ def parse_org(text: str, source: str = "<org>") -> Org:
     ...
     mlorg.errors.InputError: org.yaml:1: team 'data': unknown type 'platfrom' (expected one of stream-aligned, platform, enabling, complicated-subsystem; did you mean 'platform'?)
     """
-    try:
-        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = error.problem or error.context or "cannot parse"
-        context = error.context_mark
-        if error.problem and error.context and context is not None and context.line + 1 != line:
-            problem += f" ({error.context} on line {context.line + 1})"
-        raise InputError(_at(source, line, f"malformed YAML: {problem}")) from None
-    except yaml.YAMLError as error:
-        raise InputError(_at(source, None, f"malformed YAML: {error}")) from None
+    data = _read_yaml(text, source)
     if data is None:
         raise InputError(_at(source, None, "empty file; expected a 'teams' section"))
     if not isinstance(data, _Mapping):
@@ -383,6 +387,41 @@ def parse_org(text: str, source: str = "<org>") -> Org:
     components = tuple(_component(e, source) for e in _entries(data, "components", source))
     channels = tuple(_channel(e, source) for e in _entries(data, "channels", source))
     return Org(teams=teams, components=components, channels=channels, source=source)
+
+
+def _read_yaml(text: str, source: str) -> Any:
+    """Parse YAML text; any problem is an InputError of one line naming the source and line."""
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)  # a SafeLoader; it checks for unprintable characters here
+        return loader.get_single_data()
+    except RecursionError:
+        # PyYAML composes nested collections recursively: thousands of `[`
+        # exhaust the stack. The reader stopped inside the nesting.
+        line = loader.get_mark().line + 1 if loader is not None else None
+        raise InputError(_at(source, line, "malformed YAML: nested too deeply to read")) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = error.problem or error.context or "cannot parse"
+        context = error.context_mark
+        if error.problem and error.context and context is not None and context.line + 1 != line:
+            problem += f" ({error.context} on line {context.line + 1})"
+        raise InputError(_at(source, line, f"malformed YAML: {_first_line(problem)}")) from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML forbids (a NUL byte, say); its message spans two
+        # lines and gives a character offset, which is turned into a line.
+        line = text.count("\n", 0, error.position) + 1
+        raise InputError(_at(source, line, f"malformed YAML: {_first_line(str(error))}")) from None
+    except yaml.YAMLError as error:
+        raise InputError(_at(source, None, f"malformed YAML: {_first_line(str(error))}")) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0]
 
 
 def _entries(data: _Mapping, section: str, source: str) -> list[_Mapping]:
@@ -413,14 +452,19 @@ def _label(section: str, entry: _Mapping) -> str:
     return f"{kind} {name!r}" if isinstance(name, str) else f"a {kind}"
 
 
-def _text(entry: _Mapping, key: str, label: str, source: str, *, required: bool) -> str:
+# The functions below check only the shape of the YAML (text where text is
+# expected, lists where lists are). Every rule about the values themselves
+# (a name is given, an owner is a team, a channel joins two teams, ...) is
+# checked once, in _validate, for orgs read from YAML and built in code alike.
+
+
+def _text(entry: _Mapping, key: str, label: str, source: str) -> str:
+    """Return the text under ``key``, stripped; ``""`` when the key is missing or empty."""
     value = entry.get(key)
     if value is None:
-        if required:
-            raise InputError(_at(source, entry.line, f"{label}: no '{key}'"))
         return ""
-    if not isinstance(value, str) or not value.strip():
-        msg = f"{label}: '{key}' must be non-empty text, got {value!r} (quote it in YAML)"
+    if not isinstance(value, str):
+        msg = f"{label}: '{key}' must be text, got {value!r} (quote it in YAML)"
         raise InputError(_at(source, entry.line, msg))
     return value.strip()
 
@@ -436,48 +480,36 @@ def _texts(entry: _Mapping, key: str, label: str, source: str) -> tuple[str, ...
 
 
 def _team(entry: _Mapping, source: str) -> Team:
-    if "name" not in entry:
-        raise InputError(_at(source, entry.line, "a team without a 'name'"))
     label = _label("teams", entry)
-    name = _text(entry, "name", label, source, required=True)
-    kind = _text(entry, "type", label, source, required=True).lower()
     return Team(
-        name=name,
-        type=cast("TeamType", kind),
+        name=_text(entry, "name", label, source),
+        type=cast("TeamType", _text(entry, "type", label, source).lower()),
         people=_texts(entry, "people", label, source),
         owners=_texts(entry, "owners", label, source),
-        description=_text(entry, "description", label, source, required=False),
+        description=_text(entry, "description", label, source),
         line=entry.line,
     )
 
 
 def _component(entry: _Mapping, source: str) -> Component:
-    if "name" not in entry:
-        raise InputError(_at(source, entry.line, "a component without a 'name'"))
     label = _label("components", entry)
-    name = _text(entry, "name", label, source, required=True)
-    if entry.get("owner") is None:
-        raise InputError(_at(source, entry.line, f"component {name!r} has no owner"))
     return Component(
-        name=name,
-        owner=_text(entry, "owner", label, source, required=True),
+        name=_text(entry, "name", label, source),
+        owner=_text(entry, "owner", label, source),
         depends_on=_texts(entry, "depends_on", label, source),
-        description=_text(entry, "description", label, source, required=False),
+        description=_text(entry, "description", label, source),
         line=entry.line,
     )
 
 
 def _channel(entry: _Mapping, source: str) -> Channel:
     label = _label("channels", entry)
-    between = _texts(entry, "between", label, source)
-    if len(between) != 2:
-        msg = f"a channel needs 'between' with exactly two teams, got {entry.get('between')!r}"
-        raise InputError(_at(source, entry.line, msg))
-    mode = _text(entry, "mode", label, source, required=True).lower()
+    # Any number of teams may be written; _validate requires exactly two.
+    between = cast("tuple[str, str]", _texts(entry, "between", label, source))
     return Channel(
-        teams=(between[0], between[1]),
-        mode=cast("InteractionMode", mode),
-        description=_text(entry, "description", label, source, required=False),
+        teams=between,
+        mode=cast("InteractionMode", _text(entry, "mode", label, source).lower()),
+        description=_text(entry, "description", label, source),
         line=entry.line,
     )
 
@@ -493,17 +525,23 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 
 def _validate(org: Org) -> None:
-    """Check names, references and values; raise InputError at the first problem."""
+    """Check names, references and values; raise InputError at the first problem.
+
+    Each rule is checked here and only here, with one message, whether the
+    org was read from YAML or built in code.
+    """
     src = org.source
     teams: dict[str, Team] = {}
     handles: dict[str, str] = {}
     for team in org.teams:
+        if not team.name:
+            raise InputError(_at(src, team.line, "a team without a 'name'"))
         if team.name in teams:
             msg = f"team {team.name!r} is listed twice{_also(teams[team.name].line)}"
             raise InputError(_at(src, team.line, msg))
         teams[team.name] = team
         if team.type not in TEAM_TYPES:
-            msg = f"team {team.name!r}: unknown type {_unknown(team.type, TEAM_TYPES)}"
+            msg = f"team {team.name!r}: {_unknown('type', team.type, TEAM_TYPES)}"
             raise InputError(_at(src, team.line, msg))
         for handle in team.owners:
             key = handle.lower()
@@ -515,6 +553,8 @@ def _validate(org: Org) -> None:
             handles[key] = team.name
     components: dict[str, Component] = {}
     for component in org.components:
+        if not component.name:
+            raise InputError(_at(src, component.line, "a component without a 'name'"))
         if component.name in components:
             first = components[component.name].line
             msg = f"component {component.name!r} is listed twice{_also(first)}"
@@ -542,9 +582,13 @@ def _validate(org: Org) -> None:
             seen.add(target)
     pairs: dict[frozenset[str], Channel] = {}
     for channel in org.channels:
+        # The count comes first: the label below reads both teams. The type
+        # promises two, but YAML (and untyped code) can give any number.
+        between: tuple[str, ...] = channel.teams
+        if len(between) != 2:
+            msg = f"a channel needs exactly two teams, got {list(between)!r}"
+            raise InputError(_at(src, channel.line, msg))
         label = f"channel {channel.teams[0]} <-> {channel.teams[1]}"
-        if len(channel.teams) != 2:
-            raise InputError(_at(src, channel.line, f"{label}: needs exactly two teams"))
         for name in channel.teams:
             if name not in teams:
                 msg = f"{label}: {name!r} is not a team{_did_you_mean(name, teams)}"
@@ -553,7 +597,8 @@ def _validate(org: Org) -> None:
             msg = f"{label}: a team does not need a channel to itself"
             raise InputError(_at(src, channel.line, msg))
         if channel.mode not in INTERACTION_MODES:
-            msg = f"{label}: unknown interaction mode {_unknown(channel.mode, INTERACTION_MODES)}"
+            kind = "interaction mode"
+            msg = f"{label}: {_unknown('mode', channel.mode, INTERACTION_MODES, kind=kind)}"
             raise InputError(_at(src, channel.line, msg))
         pair = frozenset(channel.teams)
         if pair in pairs:
@@ -562,11 +607,23 @@ def _validate(org: Org) -> None:
         pairs[pair] = channel
 
 
-def _unknown(value: str, choices: tuple[str, ...]) -> str:
-    """Return ``'value' (expected one of ...; did you mean ...?)``."""
+def _unknown(key: str, value: str, choices: tuple[str, ...], *, kind: str = "") -> str:
+    """Return ``no 'key'`` or ``unknown kind 'value'``, then ``(expected one of ...)``.
+
+    A missing value and a wrong one break the same rule (the value must be
+    one of ``choices``), so one helper words both.
+
+    >>> _unknown("type", "platfrom", ("platform", "enabling"))
+    "unknown type 'platfrom' (expected one of platform, enabling; did you mean 'platform'?)"
+    >>> _unknown("mode", "", ("collaboration",), kind="interaction mode")
+    "no 'mode' (expected one of collaboration)"
+    """
+    expected = ", ".join(choices)
+    if not value:
+        return f"no {key!r} (expected one of {expected})"
     close = difflib.get_close_matches(value, choices, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"{value!r} (expected one of {', '.join(choices)}{hint})"
+    return f"unknown {kind or key} {value!r} (expected one of {expected}{hint})"
 
 
 def _also(line: int | None) -> str:
@@ -853,13 +910,19 @@ def _load(org: Org, coordination: _Coordination) -> tuple[TeamLoad, ...]:
 
 @dataclass(frozen=True)
 class OrgReport:
-    """Everything :func:`report` measures about one org."""
+    """Everything :func:`report` measures about one org.
+
+    A report also keeps the coordination matrices it was measured from, so
+    :func:`org_graph` and :func:`mlorg.orgfigure.draw` given the report reuse
+    them instead of computing them again.
+    """
 
     org: Org
     congruence: Congruence
     gaps: tuple[Gap, ...]
     overhead: tuple[Channel, ...]
     load: tuple[TeamLoad, ...]
+    _coordination: _Coordination | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain data, ready for ``json.dumps``."""
@@ -990,14 +1053,18 @@ def report(org: Org) -> OrgReport:
         gaps=_gaps(org, coordination),
         overhead=_overhead(org, coordination),
         load=_load(org, coordination),
+        _coordination=coordination,
     )
 
 
 # -- Graphs for drawing --------------------------------------------------------
 
 
-def org_graph(org: Org) -> nx.Graph[str]:
+def org_graph(org: Org | OrgReport) -> nx.Graph[str]:
     """Return the teams as a graph: an edge per channel and per required pair.
+
+    Given the :func:`report` of an org, the graph reuses what the report
+    measured; given the org itself, it measures it first.
 
     Nodes carry ``type`` and ``components`` (how many the team owns). Edges
     carry ``dependencies`` (how many dependencies join the two teams), ``mode``
@@ -1011,8 +1078,14 @@ def org_graph(org: Org) -> nx.Graph[str]:
     ... )
     >>> org_graph(org).edges["data", "search"]
     {'dependencies': 1, 'mode': None, 'status': 'gap'}
+    >>> list(org_graph(report(org)).edges(data=True)) == list(org_graph(org).edges(data=True))
+    True
     """
-    coordination = _coordination(org)
+    if isinstance(org, OrgReport):
+        coordination = org._coordination or _coordination(org.org)
+        org = org.org
+    else:
+        coordination = _coordination(org)
     graph: nx.Graph[str] = nx.Graph()
     owned = Counter(c.owner for c in org.components)
     for team in org.teams:
