@@ -55,4 +55,6 @@ def test_closed_pipe_gives_no_traceback(tmp_path):
     producer.stdout.close()
     _, stderr = producer.communicate()
     assert b"Traceback" not in stderr, stderr.decode()
-    assert producer.returncode == cli.EXIT_FAILED
+    # 128 + SIGPIPE, as a shell reports a command that a closed pipe stopped,
+    # not 1, which would say that a check failed.
+    assert producer.returncode == 141

@@ -6,9 +6,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import traceback
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -344,12 +347,15 @@ def test_fingerprint_is_the_same_for_the_same_data(frame: pd.DataFrame) -> None:
 def test_fingerprint_is_stable_across_processes() -> None:
     code = (
         "import pandas as pd; from mlorg.explog import data_fingerprint; "
-        "print(data_fingerprint(pd.DataFrame({'a': [1, 2], 'b': ['x', None]})))"
+        "print(data_fingerprint(pd.DataFrame({'a': [1, 2], 'b': ['x', None], "
+        "'c': pd.Series([1, '1'], dtype=object)})))"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
-    here = explog.data_fingerprint(pd.DataFrame({"a": [1, 2], "b": ["x", None]}))
+    here = explog.data_fingerprint(
+        pd.DataFrame({"a": [1, 2], "b": ["x", None], "c": pd.Series([1, "1"], dtype=object)})
+    )
     assert other == here
 
 
@@ -373,9 +379,83 @@ def test_fingerprint_changes_with_the_data(change: object) -> None:
     assert explog.data_fingerprint(change(PENGUINS)) != explog.data_fingerprint(PENGUINS)
 
 
-def test_fingerprint_of_unhashable_values_is_a_clear_error() -> None:
-    with pytest.raises(InputError, match="cannot fingerprint the data"):
-        explog.data_fingerprint(pd.DataFrame({"a": [[1], [2]]}))
+def _objects(*values: object) -> pd.Series[Any]:
+    return pd.Series(values, dtype=object)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        pytest.param(_objects(1, 2), _objects("1", "2"), id="numbers or their text"),
+        pytest.param(_objects(1, "x"), _objects("1", "x"), id="a number among text"),
+        pytest.param(_objects(1, "1"), _objects("1", 1), id="the same texts, types swapped"),
+        pytest.param(_objects(True, "a"), _objects("True", "a"), id="a bool or its text"),
+        pytest.param(_objects(1.5, "a"), _objects("1.5", "a"), id="a float or its text"),
+        pytest.param(_objects(b"x", "y"), _objects("x", "y"), id="bytes or text"),
+        pytest.param(
+            pd.Series(pd.Categorical([1, "1"])),
+            pd.Series(pd.Categorical(["1", 1])),
+            id="categories of mixed types",
+        ),
+    ],
+)
+def test_fingerprint_tells_values_of_different_types_apart(
+    one: pd.Series[Any], other: pd.Series[Any]
+) -> None:
+    assert explog.data_fingerprint(one) != explog.data_fingerprint(other)
+    # ... and still gives the same fingerprint for the same values
+    assert explog.data_fingerprint(one) == explog.data_fingerprint(one.copy(deep=True))
+
+
+def test_fingerprint_counts_every_missing_value_alike() -> None:
+    fingerprints = {
+        explog.data_fingerprint(_objects("x", 1, missing)) for missing in (None, np.nan, pd.NA)
+    }
+    assert len(fingerprints) == 1
+
+
+python_values = st.one_of(
+    st.integers(-1000, 1000),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    # bytes that are not ASCII among other types: see the test after this one
+    st.binary(max_size=3).filter(bytes.isascii),
+    st.text(max_size=3),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(python_values, min_size=1, max_size=20), data=st.data())
+def test_fingerprint_changes_when_a_value_is_replaced_by_its_text(
+    values: list[object], data: st.DataObject
+) -> None:
+    row = data.draw(
+        st.sampled_from([i for i, value in enumerate(values) if not isinstance(value, str)])
+        if any(not isinstance(value, str) for value in values)
+        else st.nothing(),
+        label="row",
+    )
+    frame = pd.DataFrame({"value": _objects(*values)})
+    changed = frame.copy()
+    changed.at[row, "value"] = str(values[row])
+    assert explog.data_fingerprint(changed) != explog.data_fingerprint(frame)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        pytest.param([[1], [2]], "cannot fingerprint the data: ", id="lists"),
+        pytest.param(
+            _objects(0, b"\x80"),
+            r"cannot fingerprint the data: bytes that are not ASCII \(b'\\x80'\)",
+            id="bytes that are not ASCII among numbers",
+        ),
+    ],
+)
+def test_fingerprint_of_unhashable_values_is_a_clear_error(values: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        explog.data_fingerprint(pd.DataFrame({"a": values}))
 
 
 # -- tracking URIs and the command line ------------------------------------------------
@@ -458,12 +538,127 @@ def test_cli_unreachable_server_exits_2_with_one_line(capsys: pytest.CaptureFixt
     assert err.count("\n") == 1
 
 
-def test_cli_hides_the_password_of_a_database_uri(capsys: pytest.CaptureFixture[str]) -> None:
-    uri = f"postgresql://ml:s3cret@127.0.0.1:{_closed_port()}/mlflow"
-    assert cli.main(_report("--tracking-uri", uri)) == cli.EXIT_USAGE
+@pytest.mark.parametrize(
+    ("uri", "password"),
+    [
+        pytest.param("http://alice:s3cret@127.0.0.1:{port}", "s3cret", id="server"),
+        pytest.param("http://alice:s3cr%40t@127.0.0.1:{port}", "s3cr%40t", id="quoted password"),
+        pytest.param("postgresql://ml:s3cret@127.0.0.1:{port}/mlflow", "s3cret", id="database"),
+        pytest.param("sqlite://ml:s3cret@db/mlflow.db", "s3cret", id="sqlite with a host"),
+        pytest.param("file://ml:s3cret@host/no/such/store", "s3cret", id="store folder"),
+        pytest.param("http://ml:s3cret@[::1", "s3cret", id="unparsable host"),
+    ],
+)
+def test_cli_never_prints_the_password_of_a_tracking_uri(
+    uri: str, password: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uri = uri.format(port=_closed_port())
+    assert cli.main(_report("--tracking-uri", uri, "--experiment", "e")) == cli.EXIT_USAGE
     err = capsys.readouterr().err
-    assert "s3cret" not in err
-    assert err.startswith("mlorg: error: postgresql://ml:***@127.0.0.1:")
+    assert err.startswith(f"mlorg: error: {uri.replace(password, '***')}: ")
+    for shown in (password, "s3cr@t"):
+        assert shown not in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda uri: explog.lessons(tracking_uri=uri), id="lessons"),
+        pytest.param(
+            lambda uri: explog.log_experiment(COMPLETE, experiment="e", tracking_uri=uri),
+            id="log_experiment",
+        ),
+        pytest.param(
+            lambda uri: explog.record_outcome("0" * 32, COMPLETE, tracking_uri=uri),
+            id="record_outcome",
+        ),
+    ],
+)
+def test_a_password_is_hidden_in_the_whole_traceback(call: Any) -> None:
+    # In a notebook the error shows with its traceback, including the errors
+    # it was raised from, and MLflow's own message repeats the whole URI.
+    uri = f"http://alice:s3cret@127.0.0.1:{_closed_port()}"
+    with pytest.raises(InputError) as raised:
+        call(uri)
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "s3cret" not in shown
+    assert "alice:***@127.0.0.1" in shown
+
+
+@pytest.mark.parametrize(
+    ("uri", "mlflow_says"),
+    [
+        ("databricks", "Databricks"),
+        ("databricks://team-profile", "Databricks"),
+        ("databricks-uc", "Unity Catalog"),
+        ("uc", "Unity Catalog"),
+    ],
+)
+def test_databricks_uris_are_left_to_mlflow(
+    uri: str, mlflow_says: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # No Databricks credentials anywhere, so MLflow's Databricks client stops
+    # before it would contact a workspace, with its own message.
+    for name in [name for name in os.environ if name.startswith("DATABRICKS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.databrickscfg
+    with pytest.raises(InputError) as raised:
+        explog.lessons(tracking_uri=uri)
+    message = str(raised.value)
+    assert message.startswith(f"{uri}: ")
+    assert mlflow_says in message
+    assert "store folder" not in message
+    assert "not a tracking URI" not in message
+    assert list(tmp_path.iterdir()) == []  # nothing was created
+
+
+_HTTP_LIMITS = ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_HTTP_REQUEST_TIMEOUT")
+
+
+@pytest.mark.parametrize("outcome", ["report", "unreachable server", "crash"])
+@pytest.mark.parametrize(
+    "preset",
+    [
+        pytest.param({}, id="unset"),
+        pytest.param(dict(zip(_HTTP_LIMITS, ["5", "60"], strict=True)), id="set by the user"),
+    ],
+)
+def test_cli_limits_mlflow_http_retries_only_while_it_reports(
+    outcome: str,
+    preset: dict[str, str],
+    store: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in _HTTP_LIMITS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0")  # retry at once
+    for name, value in preset.items():
+        monkeypatch.setenv(name, value)
+    before = dict(os.environ)
+    seen: list[dict[str, str | None]] = []
+    lessons = explog.lessons
+
+    def spy(**kwargs: Any) -> pd.DataFrame:
+        seen.append({name: os.environ.get(name) for name in _HTTP_LIMITS})
+        if outcome == "crash":
+            msg = "boom"
+            raise RuntimeError(msg)
+        return lessons(**kwargs)
+
+    monkeypatch.setattr(explog, "lessons", spy)
+    uri = store if outcome == "report" else f"http://127.0.0.1:{_closed_port()}"
+    args = _report("--tracking-uri", uri, "--experiment", "template")
+    if outcome == "crash":
+        with pytest.raises(RuntimeError, match="boom"):
+            cli.main(args)
+    else:
+        expected = cli.EXIT_OK if outcome == "report" else cli.EXIT_USAGE
+        assert cli.main(args) == expected
+    assert seen == [preset or dict(zip(_HTTP_LIMITS, ["2", "20"], strict=True))]
+    assert dict(os.environ) == before
+    capsys.readouterr()
 
 
 @pytest.mark.parametrize("path", ["mlflow.db", "runs/mlflow.db", "mlfow.db"])

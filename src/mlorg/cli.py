@@ -1,7 +1,8 @@
 """The ``mlorg`` command line.
 
 Exit status: 0 success, 1 a check failed, 2 unusable input (one-line message
-on stderr, no traceback).
+on stderr, no traceback), 141 the reader of the output closed the pipe early
+(``mlorg ... | head``; 128 + SIGPIPE, as a shell reports it).
 
 >>> main(["--version"])  # doctest: +ELLIPSIS
 mlorg ...
@@ -93,15 +94,22 @@ def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _experiments_report(args: argparse.Namespace) -> int:
-    # MLflow retries an unreachable server for minutes by default (7 retries
-    # with exponential backoff); a report should fail within seconds. An
-    # explicit setting in the environment still wins.
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
     from mlorg import explog
 
     explog.quiet_mlflow()
-    log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
+    # MLflow retries an unreachable server for minutes by default (7 retries
+    # with exponential backoff); a report should fail within seconds. An
+    # explicit setting in the environment still wins, and ours lasts only for
+    # this call: MLflow reads these variables at each request, and `main` may
+    # run inside a notebook whose later MLflow calls expect MLflow's defaults.
+    limits = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2", "MLFLOW_HTTP_REQUEST_TIMEOUT": "20"}
+    ours = [name for name in limits if name not in os.environ]
+    os.environ.update({name: limits[name] for name in ours})
+    try:
+        log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
+    finally:
+        for name in ours:
+            os.environ.pop(name, None)
     print(explog.render_lessons(log, args.format))
     return EXIT_OK
 
@@ -200,7 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at devnull so Python's exit-time flush cannot fail again,
         # as the Python documentation on SIGPIPE recommends.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILED
+        # 128 + SIGPIPE (13), the status a shell reports for a command a
+        # closed pipe stopped; not EXIT_FAILED, which would say a check failed.
+        return 141
     return status
 
 

@@ -18,9 +18,11 @@ A run without a hypothesis, result, decision or lesson is flagged, never an
 error: the log shows where the team still owes itself a lesson.
 
 Any MLflow tracking URI works: a SQLite file (the default, ``sqlite:///mlflow.db``,
-as in MLflow itself), or a shared tracking server. A mistyped SQLite path is
+as in MLflow itself), a shared tracking server, or a Databricks workspace
+(``databricks`` or ``databricks://<profile>``). A mistyped SQLite path is
 an error here rather than a new, empty database, and a file that is not an
-MLflow database is never touched.
+MLflow database is never touched. A password in the URI never shows in an
+error message.
 
 >>> import tempfile
 >>> folder = tempfile.TemporaryDirectory()
@@ -57,8 +59,9 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
 from pathlib import Path
 from typing import Any, Literal, get_args
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -234,6 +237,10 @@ def data_fingerprint(data: pd.DataFrame | pd.Series[Any]) -> str:
     labels are not data) gives the same one. Row order counts, since it
     decides which rows land in which cross-validation fold. (MLflow's own
     dataset digest hashes only the first 10,000 rows, so it can miss a change.)
+    In a column of Python objects (dtype ``object``, or categories of that
+    dtype) pandas hashes each value's text, so the number 1 and the text "1"
+    would look the same; there each value's type is hashed too. A missing
+    value counts as missing whatever marks it (None, NaN or ``pd.NA``).
 
     >>> frame = pd.DataFrame({"mass": [3750, 3800], "species": ["Adelie", "Gentoo"]})
     >>> data_fingerprint(frame) == data_fingerprint(frame.copy())
@@ -242,18 +249,60 @@ def data_fingerprint(data: pd.DataFrame | pd.Series[Any]) -> str:
     >>> changed.loc[1, "mass"] = 3801
     >>> data_fingerprint(frame) == data_fingerprint(changed)
     False
+    >>> numbers = pd.DataFrame({"id": pd.Series([1, 2], dtype=object)})
+    >>> data_fingerprint(numbers) == data_fingerprint(numbers.astype(str).astype(object))
+    False
     """
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     try:
         rows = pd.util.hash_pandas_object(frame, index=False)
-    except TypeError as error:
+    except TypeError as error:  # lists, dicts: values pandas cannot hash
         msg = f"cannot fingerprint the data: {error}"
+        raise InputError(msg) from error
+    except UnicodeDecodeError as error:
+        # pandas hashes a column of mixed types by each value's text, and
+        # decodes bytes as ASCII to get it.
+        msg = (
+            f"cannot fingerprint the data: bytes that are not ASCII ({error.object!r}) "
+            "among values of other types"
+        )
         raise InputError(msg) from error
     digest = hashlib.sha256()
     for name, dtype in frame.dtypes.items():
         digest.update(f"{name!r}:{dtype}\n".encode())
     digest.update(rows.to_numpy().tobytes())
+    for position, (name, column) in enumerate(frame.items()):
+        types = _value_types(column)
+        if types is not None:
+            digest.update(f"types of column {position} {name!r}\n".encode())
+            digest.update(types.tobytes())
     return digest.hexdigest()
+
+
+def _value_types(column: pd.Series[Any]) -> np.ndarray[Any, np.dtype[np.uint64]] | None:
+    """Hash each value's type in a column of Python objects; None for other columns.
+
+    A column whose values are all strings, or missing, needs no per-value
+    types; checking that is one fast pass in C (``infer_dtype``), so only
+    columns of mixed or non-text values pay for looking at each value's type.
+    """
+    # In a categorical column only the categories can mix types: a missing
+    # value has no category and already hashes apart from every value.
+    kept = column.dtype.categories if isinstance(column.dtype, pd.CategoricalDtype) else column
+    if kept.dtype != object or pd.api.types.infer_dtype(kept, skipna=True) in {"string", "empty"}:
+        return None
+    values = column.to_numpy(dtype=object)
+    codes, types = pd.factorize(np.frompyfunc(type, 1, 1)(values))
+    names = np.array([_type_name(kind) for kind in types], dtype=object)
+    hashes: np.ndarray[Any, np.dtype[np.uint64]] = pd.util.hash_array(names)[codes]
+    # pandas hashes every missing value alike (None, NaN, pd.NA); so do we.
+    hashes[pd.isna(values)] = 0
+    return hashes
+
+
+def _type_name(kind: type) -> str:
+    # A str subclass (numpy.str_) holds text like str: the same value.
+    return "str" if issubclass(kind, str) else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def sqlite_tracking_uri(path: Path | str) -> str:
@@ -328,7 +377,7 @@ def log_experiment(
         client = MlflowClient(tracking_uri=uri)
         found = client.get_experiment_by_name(experiment)
         if found is not None and found.lifecycle_stage != "active":
-            msg = f"{_redact(uri)}: experiment {experiment!r} is deleted; restore it or pick a new name"
+            msg = f"{uri}: experiment {experiment!r} is deleted; restore it or pick a new name"
             raise InputError(msg)
         experiment_id = (
             found.experiment_id if found is not None else client.create_experiment(experiment)
@@ -441,7 +490,7 @@ def _experiments(client: MlflowClient, uri: str, name: str | None) -> dict[str, 
         known = sorted(e.name for e in client.search_experiments(max_results=50))
         hint = f"; experiments there: {', '.join(known)}" if known else "; it has no experiments"
         state = "is deleted" if experiment is not None else "not found"
-        msg = f"{_redact(uri)}: experiment {name!r} {state}{hint}"
+        msg = f"{uri}: experiment {name!r} {state}{hint}"
         raise InputError(msg)
     return {experiment.experiment_id: experiment.name}
 
@@ -613,6 +662,14 @@ def _json(log: pd.DataFrame) -> str:
 # -- tracking URIs ----------------------------------------------------------------
 
 
+#: Tracking URIs MLflow takes as they are, without "://": its store registry
+#: (mlflow.tracking.registry) looks these up whole, as schemes of their own.
+#: ``databricks`` is the default Databricks profile; ``databricks-uc`` and
+#: ``uc`` name Unity Catalog, which MLflow refuses as a tracking store with
+#: its own message.
+_BARE_URIS = frozenset({"databricks", "databricks-uc", "uc"})
+
+
 def _usable_tracking_uri(tracking_uri: str | None, *, may_create: bool) -> str:
     """Check a tracking URI before MLflow sees it, and return it.
 
@@ -624,11 +681,21 @@ def _usable_tracking_uri(tracking_uri: str | None, *, may_create: bool) -> str:
     existing SQLite file is opened read-only first to check it is MLflow's.
     """
     uri = resolve_tracking_uri(tracking_uri).strip()
-    parts = urlsplit(uri)
+    with _tracking_errors(uri):
+        _check_tracking_uri(uri, may_create=may_create)
+    return uri
+
+
+def _check_tracking_uri(uri: str, *, may_create: bool) -> None:
+    if uri in _BARE_URIS:  # before the scheme test: urlsplit sees a path in them
+        return
+    malformed = f"{uri}: not a tracking URI; write e.g. sqlite:///mlflow.db or http://host:5000"
+    try:
+        parts = urlsplit(uri)
+        hostname = parts.hostname
+    except ValueError as error:  # e.g. an unclosed "[" in the host
+        raise InputError(malformed) from error
     scheme = parts.scheme.lower()
-    malformed = (
-        f"{_redact(uri)}: not a tracking URI; write e.g. sqlite:///mlflow.db or http://host:5000"
-    )
     if not scheme:
         if "://" in uri:
             raise InputError(malformed)
@@ -637,13 +704,8 @@ def _usable_tracking_uri(tracking_uri: str | None, *, may_create: bool) -> str:
         _check_store_folder(uri, parts.path)
     elif scheme == "sqlite":
         _check_sqlite(uri, parts.netloc, parts.path, may_create=may_create)
-    else:
-        no_host = scheme in {"http", "https"} and not parts.hostname
-        # `databricks` and friends are the only MLflow URIs without "://".
-        no_slashes = "://" not in uri and scheme not in {"databricks", "databricks-uc", "uc"}
-        if no_host or no_slashes:
-            raise InputError(malformed)
-    return uri
+    elif "://" not in uri or (scheme in {"http", "https"} and not hostname):
+        raise InputError(malformed)
 
 
 def _check_sqlite(uri: str, host: str, path: str, *, may_create: bool) -> None:
@@ -703,32 +765,63 @@ def _check_store_folder(uri: str, path: str) -> None:
 
 @contextmanager
 def _tracking_errors(uri: str) -> Iterator[None]:
-    """Turn what MLflow raises for an unusable store into a one-line InputError."""
+    """Give what goes wrong with a tracking store as a one-line InputError naming it.
+
+    The one place where messages about a store are finished: this module's
+    own checks raise ``InputError("<uri>: ...")``, and what MLflow, a missing
+    driver or SQLAlchemy raise becomes one. Either way the URI's password is
+    then hidden wherever it occurs in the message, since MLflow's messages
+    repeat the whole URI. When the URI has a password, the error is raised
+    without the one it came from (``from None``), whose message a notebook's
+    traceback would show, password and all.
+    """
     try:
         yield
+        return
+    except InputError as error:
+        message, cause = str(error), error.__cause__
     except MlflowException as error:
-        msg = f"{_redact(uri)}: {_first_line(error.message)}"
-        raise InputError(msg) from error
+        message, cause = f"{uri}: {_first_line(error.message)}", error
     except ImportError as error:  # e.g. no PostgreSQL driver installed
-        msg = f"{_redact(uri)}: a package this tracking store needs is missing: {error}"
-        raise InputError(msg) from error
+        message = f"{uri}: a package this tracking store needs is missing: {error}"
+        cause = error
     except SQLAlchemyError as error:  # e.g. a database server that refuses the connection
-        msg = f"{_redact(uri)}: {_first_line(str(error))}"
-        raise InputError(msg) from error
+        message, cause = f"{uri}: {_first_line(str(error))}", error
+    password = _password(uri)
+    if password is None:
+        raise InputError(message) from cause
+    raise InputError(_hide(password, message)) from None
 
 
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "unknown error")
 
 
-def _redact(uri: str) -> str:
-    """Hide a password in a URI before it goes into a message.
+def _password(uri: str) -> str | None:
+    """The password in a URI (``scheme://user:password@host...``), if any.
 
-    >>> _redact("postgresql://ml:secret@db.internal/mlflow")
-    'postgresql://ml:***@db.internal/mlflow'
+    >>> _password("postgresql://ml:s3cret@db.internal/mlflow")
+    's3cret'
+    >>> _password("http://ml:s3cret@[::1/mlflow")  # a host urlsplit refuses
+    's3cret'
     """
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    try:
+        password = urlsplit(uri).password
+    except ValueError:
+        # urlsplit refuses some malformed hosts (an unclosed "["); the password
+        # still stands between the first ":" and the last "@" before the path.
+        netloc = uri.partition("://")[2].split("/", 1)[0]
+        user, at, _ = netloc.rpartition("@")
+        password = user.partition(":")[2] if at and ":" in user else None
+    return password or None
+
+
+def _hide(password: str, message: str) -> str:
+    """Replace a password, as written and percent-decoded, everywhere in a message.
+
+    >>> _hide("s3cr%40t", "http://ml:s3cr%40t@host: login as ml:s3cr@t refused")
+    'http://ml:***@host: login as ml:*** refused'
+    """
+    for form in sorted({password, unquote(password)}, key=len, reverse=True):
+        message = message.replace(form, "***")
+    return message
