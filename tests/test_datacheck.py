@@ -103,6 +103,23 @@ def test_psi_of_identical_data_is_zero(values):
     assert datacheck.population_stability_index(values, values.copy()) == 0.0
 
 
+def test_drift_and_psi_share_one_numeric_path(monkeypatch):
+    calls = []
+    numeric_psi = datacheck._numeric_psi
+
+    def spy(*args):
+        calls.append(args)
+        return numeric_psi(*args)
+
+    monkeypatch.setattr(datacheck, "_numeric_psi", spy)
+    reference = pd.Series([1.0, 2.0, np.nan, 4.0, 5.0], name="x")
+    current = pd.Series([1.0, 9.0, 9.0, np.nan, np.nan], name="x")
+    alone = datacheck.population_stability_index(reference, current, bins=3)
+    in_table = datacheck.drift(reference.to_frame(), current.to_frame(), bins=3).loc[0, "psi"]
+    assert len(calls) == 2  # one call each: the PSI of a numeric feature is computed in one place
+    assert in_table == alone
+
+
 # -- Kolmogorov-Smirnov --------------------------------------------------------------
 
 

@@ -319,6 +319,23 @@ def _psi(reference_counts: NDArray[np.float64], current_counts: NDArray[np.float
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
+def _numeric_psi(
+    reference: NDArray[np.float64],
+    reference_missing: int,
+    current: NDArray[np.float64],
+    current_missing: int,
+    bins: int,
+) -> float:
+    """PSI of sorted numeric values over ``bins`` bins cut at the reference's quantiles.
+
+    Missing values (counted apart, see ``_sorted_values``) form a bin of their own.
+    """
+    edges = _quantile_edges(reference, bins)
+    return _psi(
+        _binned(reference, reference_missing, edges), _binned(current, current_missing, edges)
+    )
+
+
 def population_stability_index(
     reference: pd.Series, current: pd.Series, *, bins: int = DEFAULT_BINS
 ) -> float:
@@ -347,10 +364,7 @@ def population_stability_index(
     0.2747
     """
     if _is_numeric(reference) and _is_numeric(current):
-        ref, ref_missing = _sorted_values(reference)
-        cur, cur_missing = _sorted_values(current)
-        edges = _quantile_edges(ref, bins)
-        return _psi(_binned(ref, ref_missing, edges), _binned(cur, cur_missing, edges))
+        return _numeric_psi(*_sorted_values(reference), *_sorted_values(current), bins)
     return _psi(*_categorical_counts(reference, current))
 
 
@@ -430,8 +444,7 @@ def _drift_row(
         return row | {"kind": "categorical", "psi": psi, "drifted": psi > psi_threshold}
     ref_values, ref_missing = _sorted_values(ref)
     cur_values, cur_missing = _sorted_values(cur)
-    edges = _quantile_edges(ref_values, bins)
-    psi = _psi(_binned(ref_values, ref_missing, edges), _binned(cur_values, cur_missing, edges))
+    psi = _numeric_psi(ref_values, ref_missing, cur_values, cur_missing, bins)
     row |= {"kind": "numeric", "psi": psi, "drifted": psi > psi_threshold}
     if ref_values.size and cur_values.size:
         result = stats.ks_2samp(_thin(ref_values, ks_sample), _thin(cur_values, ks_sample))
