@@ -802,3 +802,17 @@ def test_the_own_data_page_shows_real_output(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(command.split()[2:]) == int(status)
     assert capsys.readouterr().out == shown
+
+
+def test_the_own_data_page_shows_the_real_error_for_a_misspelt_check(tmp_path, monkeypatch, capsys):
+    page = (REPO / "examples" / "data-check-own-data.md").read_text(encoding="utf-8")
+    command = "$ mlorg data-check penguins.csv --schema examples/typo-schema.yaml\n"
+    shown, status = page.split(command, 1)[1].split("\n```", 1)[0].split("$ echo $?\n")
+    # "the first `in_range` of the penguins schema is misspelt"
+    typo = PENGUINS_SCHEMA.read_text(encoding="utf-8").replace("in_range:", "in_rnage:", 1)
+    (tmp_path / "examples").mkdir()
+    _write(tmp_path / "examples" / "typo-schema.yaml", typo)
+    load_penguins().to_csv(tmp_path / "penguins.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(command.split()[2:]) == int(status)
+    assert capsys.readouterr().err == shown
