@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
+import tomllib
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,8 @@ import pandera.pandas as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from packaging.requirements import Requirement
+from packaging.version import Version
 from palmerpenguins import load_penguins
 from scipy import stats
 
@@ -103,6 +108,23 @@ def test_psi_of_identical_data_is_zero(values):
     assert datacheck.population_stability_index(values, values.copy()) == 0.0
 
 
+def test_drift_and_psi_share_one_numeric_path(monkeypatch):
+    calls = []
+    numeric_psi = datacheck._numeric_psi
+
+    def spy(*args):
+        calls.append(args)
+        return numeric_psi(*args)
+
+    monkeypatch.setattr(datacheck, "_numeric_psi", spy)
+    reference = pd.Series([1.0, 2.0, np.nan, 4.0, 5.0], name="x")
+    current = pd.Series([1.0, 9.0, 9.0, np.nan, np.nan], name="x")
+    alone = datacheck.population_stability_index(reference, current, bins=3)
+    in_table = datacheck.drift(reference.to_frame(), current.to_frame(), bins=3).loc[0, "psi"]
+    assert len(calls) == 2  # one call each: the PSI of a numeric feature is computed in one place
+    assert in_table == alone
+
+
 # -- Kolmogorov-Smirnov --------------------------------------------------------------
 
 
@@ -150,10 +172,41 @@ def test_drift_flags_by_threshold_and_reports_missing_features():
 def test_small_batches_need_a_significant_ks_gap():
     reference = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
     current = pd.DataFrame({"x": [1.5, 2.5, 3.5, 4.5]})
-    row = datacheck.drift(reference, current, psi_threshold=math.inf).iloc[0]
+    # PSI cannot exceed 2 ln(1 / PSI_FLOOR), about 18.4: 100 leaves KS alone to decide
+    row = datacheck.drift(reference, current, psi_threshold=100).iloc[0]
     assert row["ks"] > datacheck.DEFAULT_KS_THRESHOLD
     assert row["ks_pvalue"] > datacheck.DEFAULT_KS_ALPHA
     assert not row["drifted"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("psi_threshold", math.nan, "psi_threshold must be a finite number >= 0, got nan"),
+        ("psi_threshold", math.inf, "psi_threshold must be a finite number >= 0, got inf"),
+        ("psi_threshold", -0.1, "psi_threshold must be a finite number >= 0, got -0.1"),
+        ("ks_threshold", math.nan, "ks_threshold must be a number from 0 to 1, got nan"),
+        ("ks_threshold", 1.5, "ks_threshold must be a number from 0 to 1, got 1.5"),
+        ("ks_alpha", -1.0, "ks_alpha must be a number from 0 to 1, got -1.0"),
+    ],
+)
+@pytest.mark.parametrize("measure", ["drift", "check"])
+def test_thresholds_must_be_finite_and_in_range(measure, name, value, message):
+    reference = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    schema = pa.DataFrameSchema({"x": pa.Column(float)})
+    if measure == "drift":
+        run = partial(datacheck.drift, reference, reference)
+    else:
+        run = partial(datacheck.check, reference, schema, reference=reference)
+    with pytest.raises(InputError, match=f"^{re.escape(message)}$"):
+        run(**{name: value})
+
+
+@pytest.mark.parametrize(("psi", "ks"), [(0.0, 0.0), (0.2, 1.0), (50.0, 0.5)])
+def test_thresholds_at_their_bounds_are_accepted(psi, ks):
+    reference = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    table = datacheck.drift(reference, reference, psi_threshold=psi, ks_threshold=ks)
+    assert not table.loc[0, "drifted"]
 
 
 # -- Every injected defect is caught -------------------------------------------------
@@ -288,6 +341,68 @@ def test_gate_combines_schema_failures_and_drift():
     assert datacheck.gate(one, calm).reasons == ("1 schema failure (1 column: x)",)
     assert datacheck.gate(none, moved).reasons == ("drift in 1 feature (x)",)
     assert len(datacheck.gate(one, moved).reasons) == 2
+
+
+@pytest.mark.parametrize("with_reference", [False, True])
+def test_an_empty_batch_is_a_no_go(batch, reference, schema, with_reference):
+    empty = batch.iloc[:0]
+    report = datacheck.check(empty, schema, reference=reference if with_reference else None)
+    assert not report.passed
+    assert report.decision.reasons == ("the batch has no rows",)  # not "drift in 8 features"
+    assert report.drift is None
+    assert report.to_text() == "NO-GO: the batch has no rows"
+
+
+def test_an_empty_batch_still_reports_its_schema_failures(batch, schema):
+    report = datacheck.check(_dropped_column(batch).iloc[:0], schema)
+    assert report.decision.reasons == (
+        "the batch has no rows",
+        "1 schema failure (1 column: sex)",
+    )
+
+
+def test_gate_on_rows():
+    none = pd.DataFrame(columns=list(datacheck.FAILURE_COLUMNS))
+    assert datacheck.gate(none, rows=0).reasons == ("the batch has no rows",)
+    assert datacheck.gate(none, rows=1).go
+    assert datacheck.gate(none).go  # the number of rows unknown
+
+
+_TABLE_CHECKS = {
+    "built-in check on every cell": {"checks": [pa.Check.in_range(0, 2)]},
+    "check of one row across columns": {
+        "checks": [pa.Check(lambda df: df["a"] < df["b"], name="a_below_b")]
+    },
+    "column order": {"ordered": True},
+}
+
+
+@pytest.mark.parametrize("settings", _TABLE_CHECKS.values(), ids=_TABLE_CHECKS.keys())
+def test_table_level_failures_are_labelled_table(settings):
+    schema = pa.DataFrameSchema({"a": pa.Column(int), "b": pa.Column(int)}, **settings)
+    data = pd.DataFrame({"b": [1, 5], "a": [2, 3]})  # a >= b in row 0, 3 and 5 out of range
+    failures = datacheck.schema_failures(data, schema)
+    assert len(failures)
+    assert set(failures["column"]) == {datacheck.TABLE}
+    report = datacheck.check(data, schema)
+    assert list(report.to_frame().index) == [datacheck.TABLE]
+    (reason,) = report.decision.reasons
+    assert "failure_case" not in reason
+    assert reason.endswith(f"(1 table check: {failures['check'].iloc[0]})")
+
+
+def test_table_failures_come_after_columns_and_before_duplicate_rows():
+    schema = pa.DataFrameSchema(
+        {"a": pa.Column(int, pa.Check.ge(0))},
+        checks=[pa.Check.le(5)],
+        unique=["a"],
+        report_duplicates="exclude_first",
+    )
+    failures = datacheck.schema_failures(pd.DataFrame({"a": [-1, 9, 9]}), schema)
+    assert list(dict.fromkeys(failures["column"])) == ["a", datacheck.TABLE, datacheck.ROWS]
+    assert datacheck.gate(failures).reasons == (
+        "4 schema failures (1 column: a; 1 table check: less_than_or_equal_to(5); 1 duplicate row)",
+    )
 
 
 def test_report_renders_as_frame_json_and_html(batch, reference, schema):
@@ -464,6 +579,177 @@ def test_cli_unusable_input_exits_2_with_one_line_naming_the_file(
     assert "Traceback" not in err
 
 
+_COLUMN_A = "columns:\n  a:\n    dtype: int64\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # pandera raises while reading: re.error, ValueError, KeyError
+        (_COLUMN_A + '    str_matches: "["\n', "not a pandera schema: column 'a': unterminated"),
+        (_COLUMN_A + "    str_length: {}\n", "not a pandera schema: column 'a': At least a min"),
+        (_COLUMN_A + "    unique_values_eq: 5\n", "not a pandera schema: column 'a': Argument"),
+        (_COLUMN_A + "    checks: [{options: {}}]\n", "column 'a': checks: entry 1 names no check"),
+        (_COLUMN_A + "    checks: 5\n", "column 'a': checks: expected a mapping or a list"),
+        # pandera raises only when validating: ValueError, TypeError
+        (_COLUMN_A + "unique: [a]\nreport_duplicates: bogus\n", "not a usable pandera schema"),
+        (_COLUMN_A + "unique: 5\n", "not a usable pandera schema"),
+        ("columns: " + "[" * 5000 + "\n", "not valid YAML"),
+    ],
+)
+def test_cli_malformed_schema_exits_2_with_one_line_naming_the_file(
+    capsys, files, tmp_path, content, message
+):
+    schema = _write(tmp_path / "malformed.yaml", content)
+    status, out, err = _run(capsys, files["clean"], "--schema", schema)
+    assert status == cli.EXIT_USAGE
+    assert out == ""
+    assert err.startswith(f"mlorg: error: {schema}: ")
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_a_schema_pandera_cannot_apply_is_an_input_error():
+    schema = pa.DataFrameSchema({"a": pa.Column(int)}, unique=5)  # pandera checks this late
+    with pytest.raises(InputError, match=r"^pandera cannot apply the schema: "):
+        datacheck.schema_failures(pd.DataFrame({"a": [1]}), schema)
+
+
+def test_cli_names_the_schema_pandera_cannot_apply(capsys, files, monkeypatch):
+    # read_schema finds such schemas first; this is the guard behind it, for
+    # a definition pandera rejects only when it meets data.
+    broken = pa.DataFrameSchema({"a": pa.Column(int)}, unique=5)
+    monkeypatch.setattr(datacheck, "read_schema", lambda _: broken)
+    status, _, err = _run(capsys, files["clean"], "--schema", files["schema"])
+    assert status == cli.EXIT_USAGE
+    assert err.startswith(f"mlorg: error: {files['schema']}: pandera cannot apply the schema: ")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            _COLUMN_A + "    in_rnage: {min_value: 0, max_value: 5}\n",
+            (
+                "column 'a': 'in_rnage' is neither a column setting nor a pandera check "
+                "(did you mean 'in_range'?)"
+            ),
+        ),
+        (
+            _COLUMN_A + "    nosuchcheck: 3\n",
+            "column 'a': 'nosuchcheck' is neither a column setting nor a pandera check",
+        ),
+        (
+            _COLUMN_A + "    nulable: false\n",
+            (
+                "column 'a': 'nulable' is neither a column setting nor a pandera check "
+                "(did you mean 'nullable'?)"
+            ),
+        ),
+        (
+            _COLUMN_A + "    checks:\n      greater_then: 0\n",
+            "column 'a': checks: unknown check 'greater_then' (did you mean 'greater_than'?)",
+        ),
+        (
+            _COLUMN_A + "checks:\n- {value: [1], options: {check_name: isn}}\n",
+            "top-level checks: unknown check 'isn' (did you mean 'isin'?)",
+        ),
+        (
+            _COLUMN_A + "    checks: {ge: 0}\n    le: 5\n",
+            "column 'a': put 'le' under 'checks:' too, or pandera ignores it",
+        ),
+    ],
+    ids=["misspelt", "unknown", "misspelt setting", "in checks", "table checks", "both forms"],
+)
+def test_an_unknown_key_is_an_error_with_a_hint(tmp_path, content, message):
+    path = _write(tmp_path / "typo.yaml", content)
+    with pytest.raises(InputError, match=f"^{re.escape(f'{path}: {message}')}$"):
+        datacheck.read_schema(path)
+
+
+def test_cli_rejects_a_misspelt_check(capsys, files, tmp_path):
+    typo = PENGUINS_SCHEMA.read_text(encoding="utf-8").replace("in_range:", "in_rnage:", 1)
+    schema = _write(tmp_path / "typo.yaml", typo)
+    status, out, err = _run(capsys, files["clean"], "--schema", schema)
+    assert status == cli.EXIT_USAGE
+    assert out == ""
+    assert "'in_rnage' is neither a column setting nor a pandera check" in err
+
+
+def test_a_setting_the_installed_pandera_drops_is_an_error(tmp_path, monkeypatch):
+    # pandera 0.31 to 0.33 read no `report_duplicates` on a column: simulate that.
+    read = pa.DataFrameSchema.from_yaml
+
+    def old_pandera(source):
+        schema = read(source)
+        for column in schema.columns.values():
+            column.report_duplicates = "all"
+        return schema
+
+    monkeypatch.setattr(pa.DataFrameSchema, "from_yaml", old_pandera)
+    path = _write(
+        tmp_path / "s.yaml",
+        _COLUMN_A + "    unique: true\n    report_duplicates: exclude_first\n",
+    )
+    with pytest.raises(
+        InputError, match=r"column 'a': pandera \S+ does not read 'report_duplicates'"
+    ):
+        datacheck.read_schema(path)
+
+
+def test_every_check_of_the_committed_schema_is_read(schema):
+    # Flat checks (`in_range:` right under a column) are read since pandera 0.31;
+    # an older pandera drops them silently.
+    assert {name: len(column.checks) for name, column in schema.columns.items()} == dict.fromkeys(
+        schema.columns, 1
+    )
+
+
+def test_pandera_lower_bound_reads_flat_checks():
+    # 0.31.0 is the first release with pandera.io._flat_checks (pandera.pandas
+    # arrived in 0.24.0); pandera 0.20 to 0.30 would drop every check of
+    # examples/penguins-schema.yaml.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    (pandera,) = [Requirement(d) for d in project["dependencies"] if d.startswith("pandera")]
+    lower = [Version(s.version) for s in pandera.specifier if s.operator == ">="]
+    assert lower == [Version("0.31")]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--psi-threshold", "nan"),
+        ("--psi-threshold", "inf"),
+        ("--psi-threshold", "-0.5"),
+        ("--psi-threshold", "abc"),
+        ("--ks-threshold", "nan"),
+        ("--ks-threshold", "1.5"),
+        ("--ks-threshold", "-1"),
+    ],
+)
+def test_cli_thresholds_must_be_finite_and_in_range(capsys, files, option, value):
+    args = [files["clean"], "--schema", files["schema"], "--reference", files["reference"]]
+    with pytest.raises(SystemExit) as exit_info:
+        _run(capsys, *args, option, value, "--json")
+    assert exit_info.value.code == cli.EXIT_USAGE
+    out, err = capsys.readouterr()
+    assert out == ""
+    bound = "0 or more" if option == "--psi-threshold" else "from 0 to 1"
+    assert f"argument {option}: must be a finite number {bound}, got '{value}'" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("with_reference", [False, True])
+def test_cli_an_empty_batch_exits_1(capsys, files, tmp_path, batch, with_reference):
+    empty = tmp_path / "empty.parquet"
+    batch.iloc[:0].to_parquet(empty)
+    reference = ["--reference", files["reference"]] if with_reference else []
+    status, out, _ = _run(capsys, empty, "--schema", files["schema"], *reference)
+    assert status == cli.EXIT_FAILED
+    assert out.splitlines()[-1] == "NO-GO: the batch has no rows"
+
+
 def test_cli_unusable_reference_exits_2(capsys, files, tmp_path):
     status, _, err = _run(
         capsys, files["clean"], "--schema", files["schema"], "--reference", tmp_path / "nope.pq"
@@ -516,3 +802,17 @@ def test_the_own_data_page_shows_real_output(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(command.split()[2:]) == int(status)
     assert capsys.readouterr().out == shown
+
+
+def test_the_own_data_page_shows_the_real_error_for_a_misspelt_check(tmp_path, monkeypatch, capsys):
+    page = (REPO / "examples" / "data-check-own-data.md").read_text(encoding="utf-8")
+    command = "$ mlorg data-check penguins.csv --schema examples/typo-schema.yaml\n"
+    shown, status = page.split(command, 1)[1].split("\n```", 1)[0].split("$ echo $?\n")
+    # "the first `in_range` of the penguins schema is misspelt"
+    typo = PENGUINS_SCHEMA.read_text(encoding="utf-8").replace("in_range:", "in_rnage:", 1)
+    (tmp_path / "examples").mkdir()
+    _write(tmp_path / "examples" / "typo-schema.yaml", typo)
+    load_penguins().to_csv(tmp_path / "penguins.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(command.split()[2:]) == int(status)
+    assert capsys.readouterr().err == shown

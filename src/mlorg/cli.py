@@ -143,19 +143,43 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
         metavar="REF",
         help="trusted data to measure drift against (.csv or .parquet)",
     )
+    # Imported here, not at the top, to keep this command's code in one place.
+    import math
+    from collections.abc import Callable
+
+    def threshold(upper: float) -> Callable[[str], float]:
+        """An argparse type: a finite number from 0 to ``upper``.
+
+        NaN would switch drift detection off unseen (every comparison with it
+        is false) and make the JSON report invalid; so would infinity.
+        """
+
+        def parse(text: str) -> float:
+            try:
+                value = float(text)
+            except ValueError:
+                value = math.nan
+            if not (math.isfinite(value) and 0 <= value <= upper):
+                bound = "0 or more" if math.isinf(upper) else f"from 0 to {upper:g}"
+                msg = f"must be a finite number {bound}, got {text!r}"
+                raise argparse.ArgumentTypeError(msg)
+            return value
+
+        return parse
+
     parser.add_argument(
         "--psi-threshold",
-        type=float,
+        type=threshold(math.inf),
         metavar="X",
-        help=f"a feature drifts when its PSI is above X (default {_PSI_THRESHOLD})",
+        help=f"a feature drifts when its PSI is above X, 0 or more (default {_PSI_THRESHOLD})",
     )
     parser.add_argument(
         "--ks-threshold",
-        type=float,
+        type=threshold(1.0),
         metavar="X",
         help=(
             "a numeric feature drifts when its Kolmogorov-Smirnov statistic is "
-            f"above X (default {_KS_THRESHOLD})"
+            f"above X, from 0 to 1 (default {_KS_THRESHOLD})"
         ),
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -176,7 +200,13 @@ def _data_check(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    report = datacheck.check(data, schema, reference=reference, **thresholds)
+    try:
+        report = datacheck.check(data, schema, reference=reference, **thresholds)
+    except InputError as error:
+        # The thresholds were checked by argparse, so what check() refuses is
+        # the schema: a definition pandera rejects only when applying it to data.
+        msg = f"{args.schema}: {error}"
+        raise InputError(msg) from error
     if args.json:
         print(report.to_json())
     else:

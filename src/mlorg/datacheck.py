@@ -28,14 +28,17 @@ NO-GO: 5 schema failures (1 column: mass_g); drift in 1 feature (mass_g)
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import math
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +61,7 @@ __all__ = [
     "FAILURE_COLUMNS",
     "PSI_FLOOR",
     "ROWS",
+    "TABLE",
     "DataCheckReport",
     "GateDecision",
     "check",
@@ -95,6 +99,9 @@ FAILURE_COLUMNS = ("column", "check", "failure_case", "row")
 DRIFT_COLUMNS = ("column", "kind", "psi", "ks", "ks_pvalue", "drifted")
 #: The label of failures that concern whole rows (duplicates), not one column.
 ROWS = "(rows)"
+#: The label of failures of checks on the whole table (a schema's top-level
+#: ``checks:``, column order, unique column names), not on one column.
+TABLE = "(table)"
 
 _READERS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}
 
@@ -139,12 +146,59 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InputError(msg) from error
 
 
+#: What pandera raises for a schema it cannot build or apply, as opposed to
+#: data that break the schema's promises (``SchemaErrors``).
+_DEFINITION_ERRORS = (
+    pa.errors.SchemaDefinitionError,
+    TypeError,
+    ValueError,
+    KeyError,
+    AttributeError,
+    re.error,
+)
+
+#: The settings a column may carry besides its checks: the keys pandera's YAML
+#: reader (``pandera.io.pandas_io``) passes on to ``Column``. Any other key is
+#: read as a check if ``Check`` has one by that name, and dropped otherwise.
+_COLUMN_SETTINGS = frozenset(
+    {
+        "checks",
+        "coerce",
+        "default",
+        "description",
+        "drop_invalid_rows",
+        "dtype",
+        "name",
+        "nullable",
+        "regex",
+        "report_duplicates",
+        "required",
+        "title",
+        "unique",
+    }
+)
+#: The settings compared with the column pandera built: older pandera
+#: versions read fewer of them (0.31 drops ``default``, ``drop_invalid_rows``
+#: and ``report_duplicates``), and a setting dropped must not pass for one in force.
+_COMPARED_SETTINGS = _COLUMN_SETTINGS - {"checks", "dtype", "name"}
+
+
 def read_schema(path: str | Path) -> pa.DataFrameSchema:
     """Read a schema in pandera's own YAML format (``DataFrameSchema.to_yaml``).
 
+    Beyond what pandera checks when it reads the file, a key under a column
+    that is neither a column setting nor one of pandera's checks is an error
+    (pandera would drop it without a word, so a misspelt check would never
+    run), and so is a setting the installed pandera does not read. The
+    schema is then applied once to an empty table of its columns, so that a
+    definition pandera only rejects while validating (say
+    ``report_duplicates: bogus``) is reported here, with the file's name,
+    rather than on the first batch.
+
     Raises:
         InputError: the file is missing, is not YAML, is not a pandera schema,
-            or declares no columns; the message is one line and names the file.
+            has an unknown key, or declares no columns; the message is one
+            line and names the file.
 
     >>> read_schema("no-such-schema.yaml")
     Traceback (most recent call last):
@@ -161,21 +215,161 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
         msg = f"{path}: cannot read: {_one_line(error)}"
         raise InputError(msg) from error
     try:
-        schema = pa.DataFrameSchema.from_yaml(text)
+        raw = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
         msg = f"{path}: {where}not valid YAML: {error.problem or _one_line(error)}"
         raise InputError(msg) from error
-    # pandera raises these for YAML that is not a schema: SchemaDefinitionError
-    # (not a mapping), TypeError (unknown dtype), AttributeError (unknown check).
-    except (yaml.YAMLError, pa.errors.SchemaDefinitionError, TypeError, AttributeError) as error:
-        msg = f"{path}: not a pandera schema: {_one_line(error)}"
+    # RecursionError: thousands of nested brackets exhaust PyYAML's composer.
+    except (yaml.YAMLError, RecursionError) as error:
+        msg = f"{path}: not valid YAML: {_one_line(error)}"
+        raise InputError(msg) from error
+    raw = {} if raw is None else raw  # an empty file: pandera reads it as no columns
+    if not isinstance(raw, Mapping):
+        msg = f"{path}: not a pandera schema: the file holds a {type(raw).__name__}, not a mapping"
+        raise InputError(msg)
+    problem = _unknown_keys(raw)
+    if problem:
+        msg = f"{path}: {problem}"
+        raise InputError(msg)
+    try:
+        schema = pa.DataFrameSchema.from_yaml(path)
+    # pandera raises all of these for YAML that is not a usable schema: an
+    # unknown dtype (TypeError), a check's arguments it rejects (ValueError,
+    # TypeError; re.error for a bad pattern), a part of the wrong shape
+    # (AttributeError, KeyError, SchemaDefinitionError).
+    except (yaml.YAMLError, RecursionError, *_DEFINITION_ERRORS) as error:
+        msg = f"{path}: not a pandera schema: {_culprit(raw)}{_one_line(error)}"
         raise InputError(msg) from error
     if not schema.columns:
         msg = f"{path}: the schema declares no columns"
         raise InputError(msg)
+    problem = _ignored_settings(raw, schema) or _definition_problem(schema)
+    if problem:
+        msg = f"{path}: {problem}"
+        raise InputError(msg)
     return schema
+
+
+def _check_names() -> frozenset[str]:
+    """The names pandera reads as a check: ``Check``'s own constructors, and registered checks.
+
+    >>> {"in_range", "isin", "ge", "str_matches"} <= _check_names()
+    True
+    """
+    own = {name for name, value in vars(pa.Check).items() if isinstance(value, classmethod)}
+    return frozenset(own | set(pa.Check.REGISTERED_CUSTOM_CHECKS))
+
+
+def _did_you_mean(word: object, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), sorted(candidates), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _column_specs(raw: Mapping[Any, Any]) -> list[tuple[Any, Mapping[Any, Any]]]:
+    """Each column's name and its mapping of settings and checks, as written in the file."""
+    columns = raw.get("columns")
+    if isinstance(columns, Mapping):
+        pairs = list(columns.items())
+    elif isinstance(columns, list):  # pandera's form for names that are not strings
+        pairs = [(c.get("name"), c) for c in columns if isinstance(c, Mapping)]
+    else:
+        return []
+    # pandera reads a name written as a list as a tuple (a MultiIndex column)
+    return [
+        (tuple(name) if isinstance(name, list) else name, spec)
+        for name, spec in pairs
+        if isinstance(spec, Mapping)
+    ]
+
+
+def _unknown_keys(raw: Mapping[Any, Any]) -> str | None:
+    """The first key of a raw YAML schema that pandera would drop or misread, described."""
+    checks = _check_names()
+    for name, spec in _column_specs(raw):
+        where = f"column {name!r}"
+        for key in spec:
+            if key not in _COLUMN_SETTINGS and key not in checks:
+                hint = _did_you_mean(key, _COLUMN_SETTINGS | checks)
+                return f"{where}: {key!r} is neither a column setting nor a pandera check{hint}"
+            if key in checks and spec.get("checks") is not None:
+                # pandera reads flat checks only when there is no `checks:` list
+                return f"{where}: put {key!r} under 'checks:' too, or pandera ignores it"
+        problem = _unknown_checks(spec.get("checks"), checks, f"{where}: checks")
+        if problem:
+            return problem
+    return _unknown_checks(raw.get("checks"), checks, "top-level checks")
+
+
+def _unknown_checks(checks: object, known: frozenset[str], where: str) -> str | None:
+    """What is wrong with a ``checks:`` entry (a mapping or a list of checks), if anything."""
+    if checks is None:
+        return None
+    if isinstance(checks, Mapping):
+        names: list[object] = list(checks)
+    elif isinstance(checks, list):
+        names = []
+        for number, entry in enumerate(checks, start=1):
+            options = entry.get("options") if isinstance(entry, Mapping) else None
+            if not isinstance(options, Mapping) or "check_name" not in options:
+                return f"{where}: entry {number} names no check (options: {{check_name: ...}})"
+            names.append(options["check_name"])
+    else:
+        return f"{where}: expected a mapping or a list of checks, got {checks!r}"
+    for name in names:
+        if not isinstance(name, str) or name not in known:
+            return f"{where}: unknown check {name!r}{_did_you_mean(name, known)}"
+    return None
+
+
+def _culprit(raw: Mapping[Any, Any]) -> str:
+    """``"column 'x': "`` for the first column pandera cannot read on its own, else ``""``.
+
+    pandera's messages (say, "At least a minimum or a maximum need to be
+    specified") do not say which column they are about; reading each column
+    alone finds it.
+    """
+    for name, spec in _column_specs(raw):
+        try:
+            pa.DataFrameSchema.from_yaml(yaml.safe_dump({"columns": {name: dict(spec)}}))
+        except (yaml.YAMLError, RecursionError, *_DEFINITION_ERRORS):
+            return f"column {name!r}: "
+    return ""
+
+
+def _ignored_settings(raw: Mapping[Any, Any], schema: pa.DataFrameSchema) -> str | None:
+    """A column setting in the file that the schema pandera built does not carry."""
+    for name, spec in _column_specs(raw):
+        column = schema.columns.get(name)
+        if column is None:
+            continue
+        for key in _COMPARED_SETTINGS.intersection(spec):
+            if getattr(column, key, None) != spec[key]:
+                installed = version("pandera")
+                return f"column {name!r}: pandera {installed} does not read {key!r} on a column"
+    return None
+
+
+def _empty_column(column: pa.Column) -> pd.Series:
+    """An empty Series of the column's type (of objects if it has none pandas can make)."""
+    native = getattr(column.dtype, "type", None)  # pandera's DataType wraps the pandas dtype
+    try:
+        return pd.Series(dtype=object if native is None else native)
+    except (TypeError, ValueError):
+        return pd.Series(dtype=object)
+
+
+def _definition_problem(schema: pa.DataFrameSchema) -> str | None:
+    """Apply ``schema`` to an empty table of its columns; describe what pandera rejects."""
+    empty = pd.DataFrame({name: _empty_column(column) for name, column in schema.columns.items()})
+    try:
+        schema.validate(empty, lazy=True)
+    except pa.errors.SchemaErrors:
+        return None  # failures of (the absence of) data, not of the definition
+    except _DEFINITION_ERRORS as error:
+        return f"not a usable pandera schema: {_one_line(error)}"
+    return None
 
 
 # -- Schema checks -------------------------------------------------------------
@@ -187,11 +381,16 @@ def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
     Validation is pandera's, run lazily so that all failures are collected.
     The table has the columns in ``FAILURE_COLUMNS``: the ``column`` at fault
     (the missing column's name when a required column is absent, ``"(rows)"``
-    for duplicate rows), pandera's name for the ``check``, the offending
-    value (``failure_case``; the row label for a duplicate row) and the
-    ``row`` label where there is one. Failures come in the schema's column
-    order, duplicate rows last.
+    for duplicate rows, ``"(table)"`` for checks on the whole table), pandera's
+    name for the ``check``, the offending value (``failure_case``; the row
+    label for a duplicate row) and the ``row`` label where there is one.
+    Failures come in the schema's column order, then the table's, duplicate
+    rows last.
     An empty table means the data keeps every promise of the schema.
+
+    Raises:
+        InputError: pandera cannot apply the schema (say, a top-level
+            ``unique`` that is not a list of column names).
 
     >>> import pandera.pandas as pa
     >>> schema = pa.DataFrameSchema(
@@ -206,6 +405,9 @@ def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as errors:
         return _tidy(errors.failure_cases, schema.columns)
+    except _DEFINITION_ERRORS as error:
+        msg = f"pandera cannot apply the schema: {_one_line(error)}"
+        raise InputError(msg) from error
     return pd.DataFrame({name: pd.Series(dtype=object) for name in FAILURE_COLUMNS})
 
 
@@ -221,6 +423,10 @@ def _tidy(cases: pd.DataFrame, order: Iterable[str]) -> pd.DataFrame:
     # A duplicated row is reported once per column it spans; count it once.
     duplicate_rows = check.eq("multiple_fields_uniqueness")
     column = column.where(~duplicate_rows, ROWS)
+    # Any other failure of the schema as a whole is the table's: pandera puts
+    # no column there, or one named after its own field ("failure_case").
+    whole_table = cases["schema_context"].eq("DataFrameSchema") & ~about_columns & ~duplicate_rows
+    column = column.where(~whole_table, TABLE)
     tidy = pd.DataFrame(
         {
             "column": column,
@@ -231,8 +437,8 @@ def _tidy(cases: pd.DataFrame, order: Iterable[str]) -> pd.DataFrame:
     )
     tidy = tidy[~(duplicate_rows & tidy.duplicated(["check", "row"]))]
     tidy.loc[duplicate_rows, "failure_case"] = tidy.loc[duplicate_rows, "row"]
-    # Report in the schema's column order; whole-row failures come last.
-    position = {name: i for i, name in enumerate([*order, ROWS])}
+    # Report in the schema's column order; the table's next, duplicate rows last.
+    position = {name: i for i, name in enumerate([*order, TABLE, ROWS])}
     rank = tidy["column"].map(lambda name: position.get(name, len(position)))
     return tidy.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
@@ -319,6 +525,23 @@ def _psi(reference_counts: NDArray[np.float64], current_counts: NDArray[np.float
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
+def _numeric_psi(
+    reference: NDArray[np.float64],
+    reference_missing: int,
+    current: NDArray[np.float64],
+    current_missing: int,
+    bins: int,
+) -> float:
+    """PSI of sorted numeric values over ``bins`` bins cut at the reference's quantiles.
+
+    Missing values (counted apart, see ``_sorted_values``) form a bin of their own.
+    """
+    edges = _quantile_edges(reference, bins)
+    return _psi(
+        _binned(reference, reference_missing, edges), _binned(current, current_missing, edges)
+    )
+
+
 def population_stability_index(
     reference: pd.Series, current: pd.Series, *, bins: int = DEFAULT_BINS
 ) -> float:
@@ -347,11 +570,32 @@ def population_stability_index(
     0.2747
     """
     if _is_numeric(reference) and _is_numeric(current):
-        ref, ref_missing = _sorted_values(reference)
-        cur, cur_missing = _sorted_values(current)
-        edges = _quantile_edges(ref, bins)
-        return _psi(_binned(ref, ref_missing, edges), _binned(cur, cur_missing, edges))
+        return _numeric_psi(*_sorted_values(reference), *_sorted_values(current), bins)
     return _psi(*_categorical_counts(reference, current))
+
+
+def _check_thresholds(psi_threshold: float, ks_threshold: float, ks_alpha: float) -> None:
+    """Refuse thresholds that make no sense, or that switch drift detection off unseen.
+
+    Every comparison with NaN is false, so a NaN threshold would let any drift
+    pass; a negative one would flag every feature; an infinite one would end
+    up in the JSON report, which JSON cannot hold.
+
+    >>> _check_thresholds(0.2, float("nan"), 0.01)
+    Traceback (most recent call last):
+    ...
+    mlorg.errors.InputError: ks_threshold must be a number from 0 to 1, got nan
+    """
+    limits = (
+        ("psi_threshold", psi_threshold, math.inf),
+        ("ks_threshold", ks_threshold, 1.0),  # KS is a gap between two shares
+        ("ks_alpha", ks_alpha, 1.0),  # a probability
+    )
+    for name, value, upper in limits:
+        if not (math.isfinite(value) and 0 <= value <= upper):
+            bound = "a finite number >= 0" if math.isinf(upper) else f"a number from 0 to {upper:g}"
+            msg = f"{name} must be {bound}, got {value!r}"
+            raise InputError(msg)
 
 
 def drift(
@@ -386,7 +630,11 @@ def drift(
       keeps large batches, where tiny gaps are significant, from doing so.
 
     The default thresholds are conventions chosen for this handbook, not
-    findings: calibrate them on batches you know were good.
+    findings: calibrate them on batches you know were good. Each must be a
+    finite number, at least 0; ``ks_threshold`` and ``ks_alpha`` at most 1.
+
+    Raises:
+        InputError: a threshold out of those bounds, or NaN.
 
     >>> reference = pd.DataFrame({"mass_g": [3500.0, 3800.0, 4200.0, 4650.0], "sex": list("ffmm")})
     >>> drift(reference, reference.assign(mass_g=reference.mass_g + 1000))
@@ -394,6 +642,7 @@ def drift(
     0  mass_g      numeric  8.370223  0.75   0.228571     True
     1     sex  categorical  0.000000   NaN        NaN    False
     """
+    _check_thresholds(psi_threshold, ks_threshold, ks_alpha)
     names = list(reference.columns if columns is None else columns)
     pairs = [(reference[name], current.get(name)) for name in names]
     measure = partial(
@@ -430,8 +679,7 @@ def _drift_row(
         return row | {"kind": "categorical", "psi": psi, "drifted": psi > psi_threshold}
     ref_values, ref_missing = _sorted_values(ref)
     cur_values, cur_missing = _sorted_values(cur)
-    edges = _quantile_edges(ref_values, bins)
-    psi = _psi(_binned(ref_values, ref_missing, edges), _binned(cur_values, cur_missing, edges))
+    psi = _numeric_psi(ref_values, ref_missing, cur_values, cur_missing, bins)
     row |= {"kind": "numeric", "psi": psi, "drifted": psi > psi_threshold}
     if ref_values.size and cur_values.size:
         result = stats.ks_2samp(_thin(ref_values, ks_sample), _thin(cur_values, ks_sample))
@@ -459,11 +707,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def gate(failures: pd.DataFrame, drift_table: pd.DataFrame | None = None) -> GateDecision:
-    """Decide go or no-go: go only with no schema failure and no drifted feature.
+def gate(
+    failures: pd.DataFrame, drift_table: pd.DataFrame | None = None, *, rows: int | None = None
+) -> GateDecision:
+    """Decide go or no-go: go only with rows, no schema failure and no drifted feature.
 
     ``failures`` is a table from :func:`schema_failures`, ``drift_table``
-    one from :func:`drift` (or ``None`` when there is no reference).
+    one from :func:`drift` (or ``None`` when there is no reference), ``rows``
+    the number of rows in the batch (``None`` when unknown). A batch with no
+    rows is a no-go whatever else holds: an upstream step that silently
+    produced nothing must stop the pipeline, not pass it.
 
     >>> no_failures = pd.DataFrame(columns=list(FAILURE_COLUMNS))
     >>> gate(no_failures)
@@ -471,12 +724,19 @@ def gate(failures: pd.DataFrame, drift_table: pd.DataFrame | None = None) -> Gat
     >>> table = pd.DataFrame([{"column": "island", "psi": 0.41, "drifted": True}])
     >>> print(gate(no_failures, table))
     NO-GO: drift in 1 feature (island)
+    >>> print(gate(no_failures, rows=0))
+    NO-GO: the batch has no rows
     """
-    reasons = []
+    reasons = ["the batch has no rows"] if rows == 0 else []
     if len(failures):
-        columns = [str(c) for c in dict.fromkeys(failures["column"]) if c != ROWS]
+        columns = [str(c) for c in dict.fromkeys(failures["column"]) if c not in (ROWS, TABLE)]
         duplicates = int((failures["column"] == ROWS).sum())
+        table_checks = [
+            str(c) for c in dict.fromkeys(failures.loc[failures["column"] == TABLE, "check"])
+        ]
         where = [f"{_plural(len(columns), 'column')}: {', '.join(columns)}"] if columns else []
+        if table_checks:
+            where.append(f"{_plural(len(table_checks), 'table check')}: {', '.join(table_checks)}")
         where += [_plural(duplicates, "duplicate row")] if duplicates else []
         reasons.append(f"{_plural(len(failures), 'schema failure')} ({'; '.join(where)})")
     if drift_table is not None and drift_table["drifted"].any():
@@ -604,7 +864,15 @@ def check(
 
     Drift is measured for the features the schema declares that the
     reference has (all reference columns if the schema declares none of
-    them). The thresholds are passed on to :func:`drift`.
+    them). The thresholds are passed on to :func:`drift`. A batch with no
+    rows is a no-go, "the batch has no rows"; its drift is not measured, as
+    there is nothing to measure (every feature would look drifted and hide
+    the cause), while its schema failures (a missing column, say) are still
+    reported.
+
+    Raises:
+        InputError: a threshold out of bounds (see :func:`drift`), or a
+            schema pandera cannot apply (see :func:`schema_failures`).
 
     >>> import pandera.pandas as pa
     >>> schema = pa.DataFrameSchema({"sex": pa.Column(str, pa.Check.isin(["female", "male"]))})
@@ -617,10 +885,13 @@ def check(
     column  failures                   checks examples
        sex         1 isin(['female', 'male'])  unknown
     """
+    _check_thresholds(psi_threshold, ks_threshold, ks_alpha)
     failures = schema_failures(data, schema)
     thresholds: dict[str, float] = {}
     table = None
     if reference is not None:
+        thresholds = {"psi": psi_threshold, "ks": ks_threshold, "ks_alpha": ks_alpha}
+    if reference is not None and len(data):
         declared = [name for name in schema.columns if name in reference.columns]
         table = drift(
             reference,
@@ -632,7 +903,9 @@ def check(
             ks_alpha=ks_alpha,
             ks_sample=ks_sample,
         )
-        thresholds = {"psi": psi_threshold, "ks": ks_threshold, "ks_alpha": ks_alpha}
     return DataCheckReport(
-        failures=failures, drift=table, decision=gate(failures, table), thresholds=thresholds
+        failures=failures,
+        drift=table,
+        decision=gate(failures, table, rows=len(data)),
+        thresholds=thresholds,
     )
