@@ -6,7 +6,7 @@ exit status 2, never a traceback.
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = ["InputError", "first_line"]
 
 
 class InputError(ValueError):
@@ -20,3 +20,14 @@ class InputError(ValueError):
     ...
     mlorg.errors.InputError: org.yaml: team 'data' is listed twice
     """
+
+
+def first_line(text: str) -> str:
+    r"""Return the first non-blank line of a library's error message, for a one-line error.
+
+    >>> first_line("\n  while scanning a simple key\n  in line 3\n")
+    'while scanning a simple key'
+    >>> first_line("")
+    'unknown error'
+    """
+    return next((line.strip() for line in text.splitlines() if line.strip()), "unknown error")

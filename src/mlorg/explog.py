@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from mlorg.errors import InputError
+from mlorg.errors import InputError, first_line
 
 # MLflow 3.2+ sends anonymous usage data by default, starting when `mlflow` is
 # imported. The handbook's build and tests must not touch the network, so we
@@ -781,20 +781,16 @@ def _tracking_errors(uri: str) -> Iterator[None]:
     except InputError as error:
         message, cause = str(error), error.__cause__
     except MlflowException as error:
-        message, cause = f"{uri}: {_first_line(error.message)}", error
+        message, cause = f"{uri}: {first_line(error.message)}", error
     except ImportError as error:  # e.g. no PostgreSQL driver installed
         message = f"{uri}: a package this tracking store needs is missing: {error}"
         cause = error
     except SQLAlchemyError as error:  # e.g. a database server that refuses the connection
-        message, cause = f"{uri}: {_first_line(str(error))}", error
+        message, cause = f"{uri}: {first_line(str(error))}", error
     password = _password(uri)
     if password is None:
         raise InputError(message) from cause
     raise InputError(_hide(password, message)) from None
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "unknown error")
 
 
 def _password(uri: str) -> str | None:

@@ -73,7 +73,7 @@ import numpy as np
 import yaml
 from scipy import sparse
 
-from mlorg.errors import InputError
+from mlorg.errors import InputError, first_line
 
 __all__ = [
     "INTERACTION_MODES",
@@ -407,21 +407,17 @@ def _read_yaml(text: str, source: str) -> Any:
         context = error.context_mark
         if error.problem and error.context and context is not None and context.line + 1 != line:
             problem += f" ({error.context} on line {context.line + 1})"
-        raise InputError(_at(source, line, f"malformed YAML: {_first_line(problem)}")) from None
+        raise InputError(_at(source, line, f"malformed YAML: {first_line(problem)}")) from None
     except yaml.reader.ReaderError as error:
         # A character YAML forbids (a NUL byte, say); its message spans two
         # lines and gives a character offset, which is turned into a line.
         line = text.count("\n", 0, error.position) + 1
-        raise InputError(_at(source, line, f"malformed YAML: {_first_line(str(error))}")) from None
+        raise InputError(_at(source, line, f"malformed YAML: {first_line(str(error))}")) from None
     except yaml.YAMLError as error:
-        raise InputError(_at(source, None, f"malformed YAML: {_first_line(str(error))}")) from None
+        raise InputError(_at(source, None, f"malformed YAML: {first_line(str(error))}")) from None
     finally:
         if loader is not None:
             loader.dispose()
-
-
-def _first_line(text: str) -> str:
-    return text.strip().split("\n", 1)[0]
 
 
 def _entries(data: _Mapping, section: str, source: str) -> list[_Mapping]:
