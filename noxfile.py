@@ -10,7 +10,10 @@ so a build today and a build next year resolve the same packages;
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nox
@@ -18,13 +21,60 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-# A missing Python 3.11 is an error, never a silently skipped session; nox
-# downloads a standalone 3.11 with uv when the machine lacks one.
+# A Python that a session asks for and that cannot be found is an error,
+# never a silently skipped session: sessions only ask for Pythons found below.
 nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
-PYTHON = "3.11"
+
+
+def _pythons() -> list[str]:
+    """The supported Pythons (3.11 to 3.13) this machine has, oldest first.
+
+    A Python counts when ``pythonX.Y`` on PATH runs, or when pyenv has it
+    installed (``$PYENV_ROOT/versions/X.Y.*``, also when pyenv is not on PATH
+    or its shim for that version is not active). Those found only through
+    pyenv are linked into ``.nox/.pythons``, which goes first on PATH, so nox
+    finds them by their version like any other.
+    """
+    supported = ("3.11", "3.12", "3.13")
+    links = ROOT / ".nox" / ".pythons"
+    found = []
+    for version in supported:
+        name = f"python{version}"
+        candidates = [shutil.which(name)]
+        pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+        candidates += sorted(pyenv.glob(f"{version}.*/bin/{name}"), reverse=True)
+        for candidate in filter(None, candidates):
+            # A pyenv shim exists for every installed version but fails for
+            # the inactive ones; running it is the only reliable check.
+            probe = [str(candidate), "-c", "import sys; print(sys.version_info[:2])"]
+            try:
+                ok = subprocess.run(probe, capture_output=True, timeout=20, check=False)
+            except OSError:
+                continue
+            if ok.returncode != 0:
+                continue
+            if Path(str(candidate)).parent != Path(str(shutil.which(name) or "")).parent:
+                links.mkdir(parents=True, exist_ok=True)
+                link = links / name
+                link.unlink(missing_ok=True)
+                link.symlink_to(candidate)
+            found.append(version)
+            break
+    if links.is_dir() and str(links) not in os.environ["PATH"].split(os.pathsep):
+        os.environ["PATH"] = f"{links}{os.pathsep}{os.environ['PATH']}"
+    # Without any of them, ask for the one running nox: the session then
+    # fails with nox's own clear "interpreter not found" message.
+    return found or [f"{sys.version_info.major}.{sys.version_info.minor}"]
+
+
+#: Oldest and newest supported Python found here: the test suite runs on both.
+_FOUND = _pythons()
+PYTHONS = list(dict.fromkeys([_FOUND[0], _FOUND[-1]]))
+#: Every other session (and the book tests) runs on the oldest one.
+PYTHON = PYTHONS[0]
 LOCK = ROOT / "requirements" / "constraints.txt"
 JB_LOCK = ROOT / "requirements" / "jupyter-book.txt"
 BUILD = ROOT / "_build"
@@ -52,21 +102,35 @@ def _install(session: nox.Session, *groups: str, lock: Path = LOCK) -> None:
 
 @nox.session(python=PYTHON, default=True)
 def lint(session: nox.Session) -> None:
-    """Ruff (lint and format check) over everything, mypy --strict over src/."""
+    """Every pre-commit hook on every file, then ruff and mypy --strict over src/.
+
+    The hooks (file hygiene, ruff, codespell, the JSON schemas of workflows,
+    issue forms and .readthedocs.yaml, nbstripout) are all ``local`` hooks
+    whose environments pre-commit installs from PyPI, so they run offline
+    from GitHub; see .pre-commit-config.yaml.
+    """
     _install(session, "lint")
+    session.run("pre-commit", "run", "--all-files", "--show-diff-on-failure", "--color=never")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
 
 
-@nox.session(python=PYTHON, default=True)
+@nox.session(python=PYTHONS, default=True)
 def tests(session: nox.Session) -> None:
-    """Unit, doctest and book tests (the book test builds and executes everything).
+    """Unit, doctest and book tests, on the oldest and the newest Python found.
 
-    Pass pytest options after ``--``, e.g. ``nox -s tests -- -m "not book"``.
+    The book tests (one shared build of the whole handbook, plus small
+    throwaway books) run on the oldest Python only, the one ``docs`` uses, so
+    the book is not built twice. Pass pytest options after ``--``, e.g.
+    ``nox -s tests -- -m "not book"``; ``nox -s tests-3.13`` picks one Python.
     """
     _install(session, "test")
-    session.run("pytest", *session.posargs)
+    args = list(session.posargs)
+    if not args and session.python != PYTHON:
+        session.log(f"The book tests run on Python {PYTHON} only (tests-{PYTHON}).")
+        args = ["-m", "not book and not browser"]
+    session.run("pytest", *args)
 
 
 @nox.session(python=PYTHON, default=True)

@@ -58,6 +58,20 @@ def sphinx_build() -> Callable[..., Build]:
 
 
 @pytest.fixture(scope="session")
+def handbook() -> Build:
+    """The whole handbook, built once per test run, as ``nox -s docs`` builds it.
+
+    Every book test reads this one build. It goes where ``nox -s docs``
+    writes (``_build/html``) and shares its notebook cache, so a test run
+    and a docs build never execute the same notebooks twice: whichever runs
+    second only re-executes notebooks whose code changed. Every page is read
+    again (``-E``), so the warnings it reports are the whole book's, not only
+    those of the pages changed since the last build.
+    """
+    return _sphinx_build(REPO, REPO / "_build", "-E", "-T")
+
+
+@pytest.fixture(scope="session")
 def notebook_header() -> str:
     """Return the front matter that makes a Markdown file a MyST notebook."""
     return _NOTEBOOK_HEADER

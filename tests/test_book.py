@@ -1,4 +1,7 @@
-"""The whole handbook builds with zero warnings, executing every example."""
+"""The whole handbook builds with zero warnings, executing every example.
+
+All of these read one build of the book, shared by the whole test run.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def book(sphinx_build, tmp_path_factory):
-    """Build the real handbook, from scratch, into a temporary folder."""
-    return sphinx_build(REPO, tmp_path_factory.mktemp("book") / "_build")
+def book(handbook):
+    """The real handbook, built once for the whole test run (see conftest)."""
+    return handbook
 
 
 def test_book_builds_with_zero_warnings(book):
