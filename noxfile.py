@@ -172,6 +172,8 @@ def docs_live(session: nox.Session) -> None:
         str(HTML),
         "--watch",
         "src",
+        "--watch",
+        "book/_ext",
         "--ignore",
         "*/.jupyter_cache/*",
         "--ignore",
@@ -196,7 +198,7 @@ def docs_versions(session: nox.Session) -> None:
     session.run(
         "python",
         "-m",
-        "mlorg.sphinxext.versions",
+        "tools.versions",
         "--out",
         str(BUILD / "versions"),
         "--base-url",
@@ -214,7 +216,14 @@ def review(session: nox.Session) -> None:
     ``nox -s review -- --check`` fails when one is overdue (for a scheduled job).
     """
     _install(session)
-    session.run("python", "-m", "mlorg.sphinxext.freshness", "book/conf.py", *session.posargs)
+    session.run(
+        "python",
+        "-m",
+        "handbook.freshness",
+        "book/conf.py",
+        *session.posargs,
+        env={"PYTHONPATH": str(ROOT / "book" / "_ext")},
+    )
 
 
 @nox.session(python=PYTHON, default=False)
@@ -240,7 +249,7 @@ def notebooks(session: nox.Session) -> None:
     out = BUILD / "notebooks"
     if out.exists():
         shutil.rmtree(out)
-    session.run("python", "-m", "mlorg.sphinxext.launch", "examples", str(out))
+    session.run("python", "-m", "tools.export_notebooks", "examples", str(out))
 
 
 @nox.session(name="jupyter-book", python=PYTHON, default=False)
@@ -254,7 +263,7 @@ def jupyter_book(session: nox.Session) -> None:
     out = BUILD / "jupyter-book"
     out.mkdir(parents=True, exist_ok=True)
     config = out / "_config.yml"
-    session.run("python", "-m", "mlorg.sphinxext.jupyter_book", "book/conf.py", str(config))
+    session.run("python", "-m", "tools.jupyter_book_config", "book/conf.py", str(config))
     session.run(
         "jupyter-book",
         "build",

@@ -5,7 +5,7 @@ Build from the repository root with ``sphinx-build -c book . _build/html``
 ``_toc.yml`` can list both ``book/`` chapters and ``examples/`` notebooks.
 
 Keep every value plain data (strings, numbers, lists, dicts) and put no
-``setup()`` here: ``mlorg.sphinxext.jupyter_book`` turns this file into the
+``setup()`` here: ``tools/jupyter_book_config.py`` turns this file into the
 ``_config.yml`` of the Jupyter Book 1.x compatibility build, so this file is
 the only configuration anybody edits.
 """
@@ -14,6 +14,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import sys
+from pathlib import Path
+
+# The book's own Sphinx extensions live beside it, in book/_ext/handbook; they
+# are part of the book, not of the mlorg package a reader installs.
+_EXT = str(Path(__file__).resolve().parent / "_ext")
+if _EXT not in sys.path:
+    sys.path.insert(0, _EXT)
 
 _metadata = importlib.metadata.metadata("mlorg")
 _urls = dict(url.split(", ", 1) for url in _metadata.get_all("Project-URL") or [])
@@ -37,12 +45,12 @@ extensions = [
     "sphinxcontrib.bibtex",
     # "Last updated" on every page, from git.
     "sphinx_last_updated_by_git",
-    # Ours (src/mlorg/sphinxext): a failed notebook fails the build, even without -W;
-    "mlorg.sphinxext.execution",
+    # Ours (book/_ext/handbook): a failed notebook fails the build, even without -W;
+    "handbook.execution",
     # chapters declare owner, last review and status, shown on the page;
-    "mlorg.sphinxext.freshness",
+    "handbook.freshness",
     # the Colab button opens the notebooks published as .ipynb.
-    "mlorg.sphinxext.launch",
+    "handbook.colab",
 ]
 external_toc_path = "_toc.yml"
 # Only files listed in _toc.yml are part of the book (README.md, tests, ...
@@ -55,6 +63,7 @@ exclude_patterns = [
     "requirements",
     "src",
     "tests",
+    "tools",
     "**.ipynb_checkpoints",
 ]
 nitpicky = True
@@ -66,7 +75,7 @@ suppress_warnings = ["git.subprocess_error", "git.command_not_found"]
 # them) on pages git does not know yet.
 git_untracked_show_sourcelink = True
 
-# -- Living chapters (mlorg.sphinxext.freshness) --------------------------------
+# -- Living chapters (handbook.freshness) ---------------------------------------
 
 handbook_chapters = ["book/*"]
 handbook_chapters_exclude = [
@@ -101,7 +110,7 @@ nb_execution_mode = "cache"
 nb_execution_timeout = 120
 # Any cell error fails the build; a cell that is meant to fail says so with
 # the `raises-exception` tag. MyST-NB reports the failing notebook, cell and
-# traceback as a warning; mlorg.sphinxext.execution then fails the build.
+# traceback as a warning; handbook.execution then fails the build.
 # (raise_on_error would abort with Sphinx's crash report instead.)
 nb_execution_allow_errors = False
 nb_execution_raise_on_error = False

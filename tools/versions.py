@@ -1,6 +1,6 @@
 """Build ``main`` and every release tag of the handbook side by side.
 
-``nox -s docs-versions`` runs this module. Each version is checked out into
+``nox -s docs-versions`` runs this script (``python -m tools.versions``). Each version is checked out into
 its own git worktree, gets its own environment installed from *its own* lock
 file and package (so an old version's notebooks execute with that version's
 ``mlorg``), and is built into ``_build/versions/<name>/``. A ``switcher.json``
@@ -197,7 +197,7 @@ def build_versions(
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line of ``nox -s docs-versions``."""
     parser = argparse.ArgumentParser(
-        prog="python -m mlorg.sphinxext.versions",
+        prog="python -m tools.versions",
         description="Build main and every release tag (vX.Y.Z) side by side, with a version switcher.",
     )
     parser.add_argument("--repo", type=Path, default=Path(), help="the git repository (default: .)")

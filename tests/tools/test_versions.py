@@ -1,4 +1,4 @@
-"""mlorg.sphinxext.versions: main and every release tag, side by side, with a switcher."""
+"""tools/versions.py: main and every release tag, side by side, with a switcher."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mlorg.sphinxext.versions import main, release_tags, resolve_ref, switcher_entries
+from tools.versions import main, release_tags, resolve_ref, switcher_entries
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

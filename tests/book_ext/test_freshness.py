@@ -1,4 +1,4 @@
-"""mlorg.sphinxext.freshness: chapters declare owner, last review and status."""
+"""handbook.freshness (book/_ext): chapters declare owner, last review and status."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlorg.errors import InputError
-from mlorg.sphinxext.freshness import (
+from handbook.freshness import (
     ChapterFreshness,
     chapter_docnames,
     is_overdue,
@@ -16,6 +15,7 @@ from mlorg.sphinxext.freshness import (
     read_freshness,
     review_due,
 )
+from mlorg.errors import InputError
 
 GOOD = "---\nowner: ML platform lead\nlast_reviewed: 2026-11-26\nstatus: stable\n---\n\n# A chapter\n\nText.\n"
 

@@ -9,7 +9,7 @@ reviewed, and its status::
     status: stable        # draft | stable | needs review
     ---
 
-As a Sphinx extension (``"mlorg.sphinxext.freshness"`` in ``conf.py``) it
+As a Sphinx extension (``"handbook.freshness"`` in ``conf.py``) it
 checks those fields on every chapter (``handbook_chapters`` globs minus
 ``handbook_chapters_exclude``) and shows them under the chapter's title. A
 missing or malformed field is an error naming the file, and fails the build.
@@ -20,7 +20,7 @@ task for the owner, not a broken book. The date "today" honours
 
 As a command (``nox -s review``) it lists overdue chapters with their owners::
 
-    python -m mlorg.sphinxext.freshness book/conf.py
+    PYTHONPATH=book/_ext python -m handbook.freshness book/conf.py
 """
 
 from __future__ import annotations
@@ -369,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Exit status: 0, or 1 with ``--check`` when a review is overdue; 2 for unusable input.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m mlorg.sphinxext.freshness",
+        prog="python -m handbook.freshness",
         description="List handbook chapters whose review is overdue, with their owners.",
     )
     parser.add_argument("conf", type=Path, help="the book's conf.py (read for handbook_* settings)")

@@ -1,3 +1,5 @@
+"""tools/jupyter_book_config.py: the Jupyter Book 1.x configuration, derived from book/conf.py."""
+
 from __future__ import annotations
 
 import runpy
@@ -7,9 +9,9 @@ import pytest
 import yaml
 
 from mlorg.errors import InputError
-from mlorg.sphinxext.jupyter_book import CONFDIR_RELATIVE, jupyter_book_config, main
+from tools.jupyter_book_config import CONFDIR_RELATIVE, jupyter_book_config, main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CONF_PY = REPO / "book" / "conf.py"
 
 
@@ -59,7 +61,16 @@ def test_main_writes_a_loadable_config(tmp_path, monkeypatch):
     assert main([str(CONF_PY), str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Generated from")
-    assert yaml.safe_load(text)["sphinx"]["config"]["nb_execution_mode"] == "cache"
+    config = yaml.safe_load(text)
+    assert config["sphinx"]["config"]["nb_execution_mode"] == "cache"
+    # The book's own extensions come from book/_ext, which Jupyter Book puts on sys.path.
+    ext = str(REPO / "book" / "_ext")
+    assert config["sphinx"]["local_extensions"] == {
+        "handbook.execution": ext,
+        "handbook.freshness": ext,
+        "handbook.colab": ext,
+    }
+    assert not any(e.startswith("handbook.") for e in config["sphinx"]["extra_extensions"])
 
 
 def test_main_reports_a_missing_conf_py(tmp_path, capsys):

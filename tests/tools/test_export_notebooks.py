@@ -1,10 +1,10 @@
-"""mlorg.sphinxext.launch: example notebooks exported as .ipynb for Colab."""
+"""tools/export_notebooks.py: example notebooks exported as .ipynb for Colab."""
 
 from __future__ import annotations
 
 import json
 
-from mlorg.sphinxext.launch import export_notebooks, install_cell_source, main
+from tools.export_notebooks import export_notebooks, install_cell_source, main
 
 NOTEBOOK_BODY = """# Example
 

@@ -1,4 +1,4 @@
-"""mlorg.sphinxext.execution: a failing or hanging example notebook stops the build and is named."""
+"""handbook.execution (book/_ext): a failing or hanging example notebook stops the build and is named."""
 
 from __future__ import annotations
 

@@ -5,11 +5,13 @@ pins Sphinx 7) is kept as a compatibility target. Rather than maintain a
 second configuration that could drift, ``nox -s jupyter-book`` generates one
 from ``book/conf.py`` with this module::
 
-    python -m mlorg.sphinxext.jupyter_book book/conf.py _build/jupyter-book/_config.yml
+    python -m tools.jupyter_book_config book/conf.py _build/jupyter-book/_config.yml
 
 Jupyter Book applies ``sphinx.config`` as a plain override of its own
 defaults, so every value of ``conf.py`` goes there unchanged, except
-extensions (added to Jupyter Book's own list) and the paths Sphinx reads
+extensions (added to Jupyter Book's own list; the book's own ones, which
+``conf.py`` imports from ``book/_ext`` through ``sys.path``, as Jupyter Book's
+``local_extensions`` with that folder) and the paths Sphinx reads
 relative to the configuration folder (rebased onto the source folder, which
 is the configuration folder of a Jupyter Book build), and MyST extensions
 the Jupyter Book 1.x stack cannot handle (see ``JB1_UNSUPPORTED_MYST_EXTENSIONS``).
@@ -27,7 +29,13 @@ import yaml
 
 from mlorg.errors import InputError
 
-__all__ = ["CONFDIR_RELATIVE", "JB1_UNSUPPORTED_MYST_EXTENSIONS", "jupyter_book_config", "main"]
+__all__ = [
+    "CONFDIR_RELATIVE",
+    "JB1_UNSUPPORTED_MYST_EXTENSIONS",
+    "jupyter_book_config",
+    "local_extensions",
+    "main",
+]
 
 #: Sphinx options whose paths are relative to the configuration folder.
 CONFDIR_RELATIVE: frozenset[str] = frozenset(
@@ -72,13 +80,20 @@ def _rebase(value: object, prefix: PurePosixPath) -> object:
     return value
 
 
-def jupyter_book_config(settings: Mapping[str, Any], confdir: PurePosixPath) -> dict[str, Any]:
+def jupyter_book_config(
+    settings: Mapping[str, Any],
+    confdir: PurePosixPath,
+    local_extensions: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Return a Jupyter Book 1.x configuration equivalent to Sphinx ``settings``.
 
     Args:
         settings: the names defined by a ``conf.py``; private names (``_x``)
             and non-data values (modules, functions, imports) are ignored.
         confdir: the configuration folder relative to the source folder.
+        local_extensions: extensions that are not installed but imported from
+            a folder (``{name: folder}``); Jupyter Book puts the folder on
+            ``sys.path`` before loading them.
 
     Raises:
         InputError: if a public setting is not plain data, since it could
@@ -109,17 +124,34 @@ def jupyter_book_config(settings: Mapping[str, Any], confdir: PurePosixPath) -> 
             for ext in config["myst_enable_extensions"]
             if ext not in JB1_UNSUPPORTED_MYST_EXTENSIONS
         ]
-    extensions = list(config.pop("extensions", []))
+    local = dict(local_extensions or {})
+    extensions = [ext for ext in config.pop("extensions", []) if ext not in local]
+    sphinx: dict[str, Any] = {"extra_extensions": extensions}
+    if local:
+        sphinx["local_extensions"] = local
     return {
         "title": config.get("project", ""),
         "author": config.get("author", ""),
         "only_build_toc_files": bool(config.get("external_toc_exclude_missing", False)),
-        "sphinx": {
-            "extra_extensions": extensions,
-            "recursive_update": False,
-            "config": config,
-        },
+        "sphinx": {**sphinx, "recursive_update": False, "config": config},
     }
+
+
+def local_extensions(extensions: Sequence[str], folder: Path) -> dict[str, str]:
+    """Return ``{extension: folder}`` for the extensions whose top-level package is in ``folder``.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "handbook").mkdir()
+    >>> local_extensions(["myst_nb", "handbook.freshness"], folder) == {"handbook.freshness": str(folder)}
+    True
+    """
+    local = {}
+    for extension in extensions:
+        top = extension.split(".", 1)[0]
+        if (folder / top).is_dir() or (folder / f"{top}.py").is_file():
+            local[extension] = str(folder)
+    return local
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) not in (2, 3):
         print(
-            "usage: python -m mlorg.sphinxext.jupyter_book CONF_PY OUT_YML [SRCDIR]",
+            "usage: python -m tools.jupyter_book_config CONF_PY OUT_YML [SRCDIR]",
             file=sys.stderr,
         )
         return 2
@@ -138,12 +170,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     confdir = PurePosixPath(conf_py.resolve().parent.relative_to(srcdir.resolve()).as_posix())
     try:
-        config = jupyter_book_config(runpy.run_path(str(conf_py)), confdir)
+        settings = runpy.run_path(str(conf_py))
+        # An absolute folder: the generated file is written afresh for each build.
+        local = local_extensions(settings.get("extensions", []), conf_py.resolve().parent / "_ext")
+        config = jupyter_book_config(settings, confdir, local)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     header = (
-        f"# Generated from {conf_py.as_posix()} by mlorg.sphinxext.jupyter_book; do not edit.\n"
+        f"# Generated from {conf_py.as_posix()} by tools/jupyter_book_config.py; do not edit.\n"
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

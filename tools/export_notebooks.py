@@ -1,14 +1,12 @@
-"""Open the handbook's example notebooks in Colab.
+"""Export the handbook's example notebooks as ``.ipynb`` for Colab.
 
-The examples are MyST Markdown notebooks. Binder opens them as they are (its
-environment has jupytext), but Colab only opens ``.ipynb`` files from GitHub.
-So the deploy workflow publishes the examples as ``.ipynb``, with their data
-files, to a separate branch (``notebooks``), and this extension points the
-theme's Colab button there.
+Colab only opens ``.ipynb`` files from GitHub, so the deploy workflow
+publishes the MyST Markdown examples as ``.ipynb``, with their data files, to
+the ``notebooks`` branch, where the book's Colab button
+(``book/_ext/handbook/colab.py``) points. ``nox -s notebooks`` writes that
+branch's content::
 
-As a command it writes that branch's content::
-
-    python -m mlorg.sphinxext.launch examples OUT
+    python -m tools.export_notebooks examples OUT
 
 Each exported notebook starts with a cell that installs ``mlorg`` from the
 repository when it is missing (on Colab), so the notebook runs as in the book.
@@ -22,12 +20,8 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-__all__ = ["NOTEBOOKS_BRANCH", "export_notebooks", "install_cell_source", "main", "setup"]
-
-#: The branch the deploy workflow publishes exported notebooks to.
-NOTEBOOKS_BRANCH = "notebooks"
+__all__ = ["export_notebooks", "install_cell_source", "main"]
 
 
 def install_cell_source(repository_url: str) -> str:
@@ -88,32 +82,9 @@ def export_notebooks(source: Path, out: Path, repository_url: str) -> list[Path]
     return written
 
 
-def _point_colab_at_notebooks_branch(
-    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    del templatename, doctree
-    colab = app.config.html_theme_options.get("launch_buttons", {}).get("colab_url", "").rstrip("/")
-    if not colab:
-        return
-    repository = app.config.html_theme_options.get("repository_url", "").rstrip("/")
-    if "github.com/" not in repository:
-        return
-    org_repo = repository.split("github.com/", 1)[1]
-    for button in context.get("header_buttons", []):
-        for item in button.get("buttons", []) if button.get("type") == "group" else []:
-            if item.get("text") == "Colab":
-                item["url"] = f"{colab}/github/{org_repo}/blob/{NOTEBOOKS_BRANCH}/{pagename}.ipynb"
-
-
-def setup(app: Any) -> dict[str, Any]:
-    """Register the Colab link fix-up with Sphinx (after the theme adds its buttons)."""
-    app.connect("html-page-context", _point_colab_at_notebooks_branch, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Export the example notebooks for the Colab branch: ``SOURCE OUT``."""
-    parser = argparse.ArgumentParser(prog="python -m mlorg.sphinxext.launch")
+    parser = argparse.ArgumentParser(prog="python -m tools.export_notebooks")
     parser.add_argument("source", type=Path, help="folder of MyST notebooks (examples)")
     parser.add_argument(
         "out", type=Path, help="output folder (its content becomes the notebooks branch)"
