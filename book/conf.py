@@ -45,7 +45,8 @@ extensions = [
     "sphinxcontrib.bibtex",
     # "Last updated" on every page, from git.
     "sphinx_last_updated_by_git",
-    # Ours (book/_ext/handbook): a failed notebook fails the build, even without -W;
+    # Ours (book/_ext/handbook): notebooks execute in parallel, and a failed one
+    # fails the build, even without -W;
     "handbook.execution",
     # chapters declare owner, last review and status, shown on the page;
     "handbook.freshness",
