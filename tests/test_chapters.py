@@ -187,20 +187,32 @@ TEMPLATES = BOOK / "templates"
 
 _OPTION = re.compile(r"^:[\w-]+:")
 #: Directives whose body is code or data, not prose.
-_CODE_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude", "math", "raw", "eval-rst", "mermaid"}
+_CODE_DIRECTIVES = {
+    "code-cell",
+    "code-block",
+    "code",
+    "sourcecode",
+    "literalinclude",
+    "math",
+    "raw",
+    "eval-rst",
+    "mermaid",
+}
 _OPENING = re.compile(r"^(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?(.*)$")
 _CONVENTION = re.compile(r"^%\s*convention:\s*\S")
 _DOWNLOAD = re.compile(r"\{download\}`(?:[^`<]*<)?([^`>]+)>?`")
 CASE_LEAD_INS = ["What happened.", "What they decided.", "What followed.", "What to take from it."]
-_CASE_TITLE = re.compile(r"^Case: [^,]+, .+ \(\d{4}(?:[–-]\d{2,4})?\)$")
+_CASE_TITLE = re.compile(r"^Case: [^,]+, .+ \(\d{4}(?:[\u2013-]\d{2,4})?\)$")
 
 #: A percentage: "12%", "12 %", "80 percent", "ten per cent".
 _PERCENTAGE = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
-#: A multiple: "3x", "10×", "three times as", "twice the", "five-fold", "a factor of".
-_NUMBER_WORD = r"(?:two|three|four|five|six|seven|eight|nine|ten|a hundred|a thousand|\d+(?:[.,]\d+)?)"
+#: A multiple: "3x", "10 times" (also with a multiplication sign), "three times as", "twice the", "five-fold", "a factor of".
+_NUMBER_WORD = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|a hundred|a thousand|\d+(?:[.,]\d+)?)"
+)
 _COMPARED = r"(?:as|more|less|fewer|faster|slower|higher|lower|larger|smaller|bigger|longer|shorter|the|their|its|that|what)"
 _MULTIPLE = re.compile(
-    rf"\b\d+(?:\.\d+)?\s?[x×](?!\w)"
+    rf"\b\d+(?:\.\d+)?\s?[x\u00d7](?!\w)"
     rf"|\b{_NUMBER_WORD}\s+times\s+{_COMPARED}\b"
     rf"|\b(?:twice|thrice)\s+{_COMPARED}\b"
     rf"|\b{_NUMBER_WORD}[- ]?fold\b(?![- ]?cross|\s+validation)"
@@ -295,46 +307,45 @@ def _uncited_numbers(text: str) -> list[tuple[int, str]]:
 
 def test_the_number_rule_reads_paragraphs_as_the_brief_defines_them():
     """The checker itself, on text made for it: what is flagged, what is exempt."""
-    text = "\n".join(
-        [
-            "---",
-            "owner: x",
-            "---",
-            "A claim of 40% with no source.",
-            "",
-            "A claim of 40% with a source.",
-            "Its citation is on the next line {cite:p}`key`.",
-            "",
-            "% convention: the handbook's own arithmetic",
-            "Two teams of four is twice the size of one team of four.",
-            "",
-            "It runs three times a week.",
-            "It costs three times as much.",
-            "",
-            "```yaml",
-            "share: 40%  # code is not prose",
-            "```",
-            "",
-            "```{admonition} Case: X, a thing (2020)",
-            ":class: case",
-            "",
-            "Inside a box, 5x faster and unsourced {cite:p}`key`.",
-            "```",
-            "Outside the box, 5x faster and unsourced.",
-            "",
-            "See `50%` in code, https://example.org/a%20b, or a 3 times table.",
-            "",
-            "## Where 90% comes from",
-            "",
-            "```{admonition} Origin: the essay",
-            ":class: origin dropdown",
-            "",
-            "With 90% of models failing, the essay says.",
-            "```",
-            "",
-            "Scored by five-fold cross-validation, it was a ten-fold gain.",
-        ]
-    )
+    lines = [
+        "---",
+        "owner: x",
+        "---",
+        "A claim of 40% with no source.",
+        "",
+        "A claim of 40% with a source.",
+        "Its citation is on the next line {cite:p}`key`.",
+        "",
+        "% convention: the handbook's own arithmetic",
+        "Two teams of four is twice the size of one team of four.",
+        "",
+        "It runs three times a week.",
+        "It costs three times as much.",
+        "",
+        "```yaml",
+        "share: 40%  # code is not prose",
+        "```",
+        "",
+        "```{admonition} Case: X, a thing (2020)",
+        ":class: case",
+        "",
+        "Inside a box, 5x faster and unsourced {cite:p}`key`.",
+        "```",
+        "Outside the box, 5x faster and unsourced.",
+        "",
+        "See `50%` in code, https://example.org/a%20b, or a 3 times table.",
+        "",
+        "## Where 90% comes from",
+        "",
+        "```{admonition} Origin: the essay",
+        ":class: origin dropdown",
+        "",
+        "With 90% of models failing, the essay says.",
+        "```",
+        "",
+        "Scored by five-fold cross-validation, it was a ten-fold gain.",
+    ]
+    text = "\n".join(lines)
     assert _uncited_numbers(text) == [
         (4, "A claim of 40% with no source."),
         (13, "It costs three times as much."),
@@ -406,7 +417,9 @@ def _case_problems(path: Path) -> list[str]:
             continue
         where = f"{_page(path)}:{line}"
         if not _CASE_TITLE.match(title):
-            problems.append(f"{where}: title {title!r} is not 'Case: <organisation>, <what> (<year>)'")
+            problems.append(
+                f"{where}: title {title!r} is not 'Case: <organisation>, <what> (<year>)'"
+            )
         if "case" not in _classes(body):
             problems.append(f"{where}: the case box needs ':class: case'")
         starts = [
@@ -438,7 +451,9 @@ def test_pillar_chapter_tells_at_least_one_real_case(name):
         for _, title, body in _admonitions(_text(page))
         if title.startswith("Case:") and "case" in _classes(body)
     ]
-    assert cases, f"no 'Case:' admonition with ':class: case' in {[f'book/{page}.md' for page in pages]}"
+    assert cases, (
+        f"no 'Case:' admonition with ':class: case' in {[f'book/{page}.md' for page in pages]}"
+    )
 
 
 def _download_targets(path: Path, text: str | None = None) -> list[Path]:
@@ -446,8 +461,8 @@ def _download_targets(path: Path, text: str | None = None) -> list[Path]:
     if text is None:
         text = path.read_text(encoding="utf-8")
     targets = []
-    for target in _DOWNLOAD.findall(text):
-        target = target.strip()
+    for link in _DOWNLOAD.findall(text):
+        target = link.strip()
         base = REPO if target.startswith("/") else path.parent
         targets.append((base / target.lstrip("/")).resolve())
     return targets
@@ -457,7 +472,9 @@ def test_every_template_file_is_linked_for_download():
     files = sorted(path.resolve() for path in TEMPLATES.glob("*") if path.is_file())
     linked = {target for page in PROSE_PAGES for target in _download_targets(page)}
     unlinked = [_page(path) for path in files if path not in linked]
-    assert not unlinked, f"files in book/templates/ that no page links with {{download}}: {unlinked}"
+    assert not unlinked, (
+        f"files in book/templates/ that no page links with {{download}}: {unlinked}"
+    )
 
 
 @pytest.mark.parametrize("path", BOOK_PAGES, ids=_page)
@@ -488,7 +505,9 @@ def test_every_template_file_names_its_page_and_licence():
         linking = [page for page in PROSE_PAGES if path.resolve() in _download_targets(page)]
         if "CC BY 4.0" not in header:
             problems.append(f"{_page(path)}:1 does not state the CC BY 4.0 licence: {header!r}")
-        if not any(page.stem in header or _title(page).lower() in header.lower() for page in linking):
+        if not any(
+            page.stem in header or _title(page).lower() in header.lower() for page in linking
+        ):
             problems.append(
                 f"{_page(path)}:1 does not name the page it comes from "
                 f"(linked from {[_page(page) for page in linking]}): {header!r}"
