@@ -300,6 +300,36 @@ def bench(session: nox.Session) -> None:
         session.run("python", f"benchmarks/{name}.py", "--json", str(out))
 
 
+@nox.session(name="bench-build", python=PYTHON, default=False)
+def bench_build(session: nox.Session) -> None:
+    """Time the book build (clean, floor, each notebook, no-op, prose and code edits, Jupyter Book 1.x).
+
+    Works on a copy of the repository; prints a table and writes
+    benchmarks/results/build.json. ``nox -s bench-build -- --repeat 5`` for
+    more runs per scenario.
+    """
+    _install(session, "docs")
+    session.install("-c", str(LOCK), "uv")
+    # The Jupyter Book 1.x build needs its own environment (it pins Sphinx 7).
+    jb = Path(session.virtualenv.location + "-jupyter-book")
+    if not (jb / "bin" / "jupyter-book").exists():
+        session.run("uv", "venv", "--quiet", "--python", session.python or PYTHON, str(jb))
+    groups = nox.project.dependency_groups(PYPROJECT, "jupyter-book")
+    session.run(
+        "uv", "pip", "install", "--quiet", "--python", str(jb / "bin" / "python"),
+        "-c", str(JB_LOCK), *groups, "-e", ".",
+    )
+    session.run(
+        "python",
+        "benchmarks/bench_build.py",
+        "--jupyter-book",
+        str(jb / "bin" / "jupyter-book"),
+        "--jupyter-book-python",
+        str(jb / "bin" / "python"),
+        *session.posargs,
+    )
+
+
 @nox.session(python=PYTHON, default=False)
 def lock(session: nox.Session) -> None:
     """Regenerate the lock files in requirements/ from pyproject.toml (needs uv)."""
