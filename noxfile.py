@@ -40,13 +40,13 @@ STRICT = ["-W", "-n", "--keep-going", "-T"]
 
 
 def _install(session: nox.Session, *groups: str, lock: Path = LOCK) -> None:
-    """Install the project and the given dependency groups, pinned by a lock file."""
+    """Install the project with every extra (``mlorg[examples]``) and the given groups, pinned."""
     session.install(
         "-c",
         str(lock),
         *nox.project.dependency_groups(PYPROJECT, *groups),
         "-e",
-        ".",
+        ".[examples]",
     )
 
 
@@ -241,6 +241,7 @@ def lock(session: nox.Session) -> None:
     """Regenerate the lock files in requirements/ from pyproject.toml (needs uv)."""
     session.install("uv")
     common = ["uv", "pip", "compile", "--universal", "--python-version", PYTHON, "--quiet"]
+    common.append("--all-extras")
     session.run(
         *common,
         "pyproject.toml",

@@ -23,8 +23,9 @@ _EXT = str(Path(__file__).resolve().parent / "_ext")
 if _EXT not in sys.path:
     sys.path.insert(0, _EXT)
 
+from mlorg._common import project_url as _project_url
+
 _metadata = importlib.metadata.metadata("mlorg")
-_urls = dict(url.split(", ", 1) for url in _metadata.get_all("Project-URL") or [])
 
 # -- Project -------------------------------------------------------------------
 
@@ -140,7 +141,7 @@ html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = "%Y-%m-%d"
 html_copy_source = True
 html_theme_options = {
-    "repository_url": _urls["Repository"],
+    "repository_url": _project_url("Repository"),
     "repository_branch": "main",
     "path_to_docs": "",
     "use_repository_button": True,
