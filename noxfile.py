@@ -52,11 +52,13 @@ def _install(session: nox.Session, *groups: str, lock: Path = LOCK) -> None:
 
 @nox.session(python=PYTHON, default=True)
 def lint(session: nox.Session) -> None:
-    """Ruff (lint and format check) over everything, mypy --strict over src/."""
+    """Ruff (lint and format check) over everything, mypy --strict, zizmor over the workflows."""
     _install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    # GitHub Actions security audit (permissions, credentials, pinning); offline.
+    session.run("zizmor", "--offline", ".github/workflows")
 
 
 @nox.session(python=PYTHON, default=True)
