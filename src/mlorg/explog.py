@@ -99,7 +99,7 @@ __all__ = [
 Decision = Literal["adopt", "reject", "iterate"]
 #: The allowed decisions, in the order the handbook discusses them.
 DECISIONS: tuple[str, ...] = get_args(Decision)
-#: MLflow's own default store: a SQLite file in the current folder.
+#: A SQLite file in the current folder (the store MLflow itself uses by default).
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 #: The fields of an experiment record, in reading order.
 RECORD_FIELDS = ("hypothesis", "result", "decision", "lesson")

@@ -181,7 +181,7 @@ class Dependency:
 class Org:
     """An organisation: teams, the components they own, and who talks to whom.
 
-    The constructor checks the whole model and raises :class:`InputError` with
+    The constructor checks the whole model and raises :class:`~mlorg.errors.InputError` with
     a one-line message naming the entry at fault (and its file and line, when
     the org came from YAML):
 
@@ -328,7 +328,7 @@ def load_org(path: str | os.PathLike[str]) -> Org:
           - between: [data, search]     # two different teams
             mode: x-as-a-service        # collaboration | x-as-a-service | facilitating
 
-    Any problem raises :class:`InputError` with one line naming the file, the
+    Any problem raises :class:`~mlorg.errors.InputError` with one line naming the file, the
     line and the entry, for example ``org.yaml:12: component 'ranker' depends
     on unknown component 'evnts' (did you mean 'events'?)``.
     """
