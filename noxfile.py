@@ -90,19 +90,19 @@ STRICT = ["-W", "-n", "--keep-going", "-T"]
 
 
 def _install(session: nox.Session, *groups: str, lock: Path = LOCK) -> None:
-    """Install the project and the given dependency groups, pinned by a lock file."""
+    """Install the project with every extra (``mlorg[examples]``) and the given groups, pinned."""
     session.install(
         "-c",
         str(lock),
         *nox.project.dependency_groups(PYPROJECT, *groups),
         "-e",
-        ".",
+        ".[examples]",
     )
 
 
 @nox.session(python=PYTHON, default=True)
 def lint(session: nox.Session) -> None:
-    """Every pre-commit hook on every file, then ruff and mypy --strict over src/.
+    """Every pre-commit hook on every file, ruff, mypy --strict, and zizmor over the workflows.
 
     The hooks (file hygiene, ruff, codespell, the JSON schemas of workflows,
     issue forms and .readthedocs.yaml, nbstripout) are all ``local`` hooks
@@ -114,6 +114,8 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    # GitHub Actions security audit (permissions, credentials, pinning); offline.
+    session.run("zizmor", "--offline", ".github/workflows")
 
 
 @nox.session(python=PYTHONS, default=True)
@@ -317,7 +319,7 @@ def bench_build(session: nox.Session) -> None:
     groups = nox.project.dependency_groups(PYPROJECT, "jupyter-book")
     session.run(
         "uv", "pip", "install", "--quiet", "--python", str(jb / "bin" / "python"),
-        "-c", str(JB_LOCK), *groups, "-e", ".",
+        "-c", str(JB_LOCK), *groups, "-e", ".[examples]",
     )
     session.run(
         "python",
@@ -335,6 +337,7 @@ def lock(session: nox.Session) -> None:
     """Regenerate the lock files in requirements/ from pyproject.toml (needs uv)."""
     session.install("uv")
     common = ["uv", "pip", "compile", "--universal", "--python-version", PYTHON, "--quiet"]
+    common.append("--all-extras")
     session.run(
         *common,
         "pyproject.toml",

@@ -711,7 +711,9 @@ def test_pandera_lower_bound_reads_flat_checks():
     # arrived in 0.24.0); pandera 0.20 to 0.30 would drop every check of
     # examples/penguins-schema.yaml.
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    (pandera,) = [Requirement(d) for d in project["dependencies"] if d.startswith("pandera")]
+    (pandera,) = [
+        Requirement(d) for d in project["optional-dependencies"]["data"] if d.startswith("pandera")
+    ]
     lower = [Version(s.version) for s in pandera.specifier if s.operator == ">="]
     assert lower == [Version("0.31")]
 

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import traceback
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -374,8 +375,9 @@ def test_fingerprint_is_stable_across_processes() -> None:
         pytest.param(lambda f: f["species"], id="one column of it"),
     ],
 )
-def test_fingerprint_changes_with_the_data(change: object) -> None:
-    assert callable(change)
+def test_fingerprint_changes_with_the_data(
+    change: Callable[[pd.DataFrame], pd.DataFrame | pd.Series[Any]],
+) -> None:
     assert explog.data_fingerprint(change(PENGUINS)) != explog.data_fingerprint(PENGUINS)
 
 
@@ -728,13 +730,19 @@ def test_unknown_render_format_is_refused() -> None:
         explog.render_lessons(pd.DataFrame(), "pdf")  # type: ignore[arg-type]
 
 
-def test_importing_explog_turns_mlflow_telemetry_off(tmp_path: Path) -> None:
+def test_importing_explog_changes_nothing_and_talking_to_a_store_turns_telemetry_off(
+    tmp_path: Path,
+) -> None:
     # A clean environment: none of the CI or pytest markers that MLflow also
     # treats as "do not send", so only our opt-out can turn it off.
     keep = {"PATH", "HOME", "LANG", "SYSTEMROOT", "VIRTUAL_ENV"}
     env = {key: value for key, value in os.environ.items() if key in keep}
     code = (
-        "import os, mlorg.explog\n"
+        "import os, sys, mlorg.explog as explog\n"
+        "assert 'mlflow' not in sys.modules, 'importing explog imported MLflow'\n"
+        "assert 'MLFLOW_DISABLE_TELEMETRY' not in os.environ, 'importing explog changed the env'\n"
+        "explog.log_experiment(explog.ExperimentRecord(hypothesis='h'), experiment='e',\n"
+        "    tracking_uri=explog.sqlite_tracking_uri('mlflow.db'))\n"
         "from mlflow.telemetry.client import get_telemetry_client\n"
         "from mlflow.telemetry.utils import is_telemetry_disabled\n"
         "print(os.environ['MLFLOW_DISABLE_TELEMETRY'], is_telemetry_disabled(),"

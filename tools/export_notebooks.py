@@ -8,8 +8,9 @@ branch's content::
 
     python -m tools.export_notebooks examples OUT
 
-Each exported notebook starts with a cell that installs ``mlorg`` from the
-repository when it is missing (on Colab), so the notebook runs as in the book.
+Each exported notebook starts with a cell that installs ``mlorg[examples]``
+from the repository, at the tag or commit being exported, when it is missing
+(on Colab), so the notebook runs as in the book.
 """
 
 from __future__ import annotations
@@ -17,36 +18,55 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["export_notebooks", "install_cell_source", "main"]
+from mlorg._common import project_url
+
+__all__ = ["export_notebooks", "install_cell_source", "main", "source_ref"]
 
 
-def install_cell_source(repository_url: str) -> str:
+def install_cell_source(repository_url: str, ref: str) -> str:
     """Return the code of the cell that installs ``mlorg`` where it is missing.
 
-    >>> print(install_cell_source("https://github.com/org/handbook"))  # doctest: +ELLIPSIS
+    It installs the toolkit at ``ref``, the tag or commit the page was built
+    from, with the ``examples`` extra (everything the notebooks import), so
+    a notebook opened from an older version's page runs with that version's code.
+
+    >>> print(install_cell_source("https://github.com/org/handbook", "v0.1.0"))
     # On Colab: install the handbook's toolkit first (the handbook's own build has it).
     import importlib.util
     if importlib.util.find_spec("mlorg") is None:
-        %pip install --quiet "mlorg @ git+https://github.com/org/handbook@main" palmerpenguins scikit-learn
+        %pip install --quiet "mlorg[examples] @ git+https://github.com/org/handbook@v0.1.0"
     """
     return (
         "# On Colab: install the handbook's toolkit first (the handbook's own build has it).\n"
         "import importlib.util\n"
         'if importlib.util.find_spec("mlorg") is None:\n'
-        f'    %pip install --quiet "mlorg @ git+{repository_url}@main" palmerpenguins scikit-learn'
+        f'    %pip install --quiet "mlorg[examples] @ git+{repository_url}@{ref}"'
     )
 
 
-def _repository_url() -> str:
-    urls = importlib.metadata.metadata("mlorg").get_all("Project-URL") or []
-    return str(dict(url.split(", ", 1) for url in urls)["Repository"])
+def source_ref(repo: Path) -> str:
+    """Return the release tag of ``repo``'s checkout, else its commit, else ``v<version>``.
+
+    The tag when the checkout is a release (``vX.Y.Z``), as the deploy
+    workflow builds releases; the commit otherwise (``main`` moves on, the
+    commit does not); ``v`` + the package version outside a git checkout.
+    """
+    for command in (
+        ["git", "describe", "--tags", "--exact-match", "--match", "v*.*.*", "HEAD"],
+        ["git", "rev-parse", "--verify", "HEAD"],
+    ):
+        result = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+        if result.returncode == 0 and result.stdout.strip():
+            return result.stdout.strip()
+    return "v" + importlib.metadata.version("mlorg")
 
 
-def export_notebooks(source: Path, out: Path, repository_url: str) -> list[Path]:
+def export_notebooks(source: Path, out: Path, repository_url: str, ref: str) -> list[Path]:
     """Write every MyST notebook in ``source`` as ``.ipynb`` into ``out``, with its data files.
 
     Markdown pages that are not notebooks are skipped; other files (data,
@@ -72,7 +92,7 @@ def export_notebooks(source: Path, out: Path, repository_url: str) -> list[Path]
             continue
         notebook = read_myst_markdown_notebook(text, path=str(path))
         # nbformat is typed but its constructors are not annotated.
-        install = nbformat.v4.new_code_cell(install_cell_source(repository_url))  # type: ignore[no-untyped-call]
+        install = nbformat.v4.new_code_cell(install_cell_source(repository_url, ref))  # type: ignore[no-untyped-call]
         install.metadata["tags"] = ["remove-cell"]
         notebook.cells.insert(0, install)
         notebook.metadata.pop("jupytext", None)
@@ -89,12 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "out", type=Path, help="output folder (its content becomes the notebooks branch)"
     )
+    parser.add_argument(
+        "--ref",
+        help="the tag or commit to install (default: the checkout's release tag, else its commit)",
+    )
     args = parser.parse_args(argv)
     if not args.source.is_dir():
-        print(f"error: {args.source}: no such folder", file=sys.stderr)
-        return 2
+        parser.error(f"{args.source}: no such folder")
+    ref = args.ref or source_ref(args.source)
     target = args.out / args.source.name
-    for notebook in export_notebooks(args.source, target, _repository_url()):
+    for notebook in export_notebooks(args.source, target, project_url("Repository"), ref):
         print(notebook)
     return 0
 

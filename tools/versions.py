@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,8 +128,18 @@ def _environment(source: Path, envdir: Path, uv: str) -> Path:
     constraints = ["-c", str(lock)] if lock.exists() else []
     groups = [f"--group={source / 'pyproject.toml'}:{group}" for group in DOCS_GROUPS]
     command = [uv, "pip", "install", "--quiet", "--python", str(python), *constraints, *groups]
-    subprocess.run([*command, "-e", str(source)], check=True)
+    # Versions since the toolkit's extras install `mlorg[examples]`; older ones
+    # had everything in the base install (and the notebooks' list in a group).
+    extras = "[examples]" if _has_extra(source / "pyproject.toml", "examples") else ""
+    subprocess.run([*command, "-e", f"{source}{extras}"], check=True)
     return python
+
+
+def _has_extra(pyproject: Path, extra: str) -> bool:
+    """Return whether the project in ``pyproject`` defines the optional extra ``extra``."""
+    with pyproject.open("rb") as file:
+        project = tomllib.load(file).get("project", {})
+    return extra in project.get("optional-dependencies", {})
 
 
 def _build_one(repo: Path, ref: str, name: str, work: Path, json_url: str, uv: str) -> Path:

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlorg import __version__
-from mlorg.errors import InputError
+from mlorg._extras import require
+from mlorg.errors import InputError, MissingExtraError
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -94,6 +95,7 @@ def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _experiments_report(args: argparse.Namespace) -> int:
+    require("experiments", "mlorg experiments")
     from mlorg import explog
 
     explog.quiet_mlflow()
@@ -187,6 +189,7 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _data_check(args: argparse.Namespace) -> int:
+    require("data", "mlorg data-check")
     from mlorg import datacheck  # heavy: pandas, pandera, scipy
 
     schema = datacheck.read_schema(args.schema)
@@ -230,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = handler(args)
         sys.stdout.flush()
-    except InputError as error:
+    except (InputError, MissingExtraError) as error:
         print(f"mlorg: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
@@ -306,6 +309,7 @@ def _org_graph(args: argparse.Namespace) -> int:
 
     inputs = _org_graph_inputs(args)
     if args.figure is not None:
+        require("figure", "mlorg org-graph --figure")
         _check_figure_path(args.figure, inputs, force=args.force)
     if args.fail_under is not None and not 0 <= args.fail_under <= 1:
         msg = f"--fail-under must be between 0 and 1, got {args.fail_under}"

@@ -44,6 +44,7 @@ from pathlib import Path, PurePosixPath
 
 from codeowners import CodeOwners
 
+from mlorg._common import counted, read_text
 from mlorg.errors import InputError
 from mlorg.orggraph import Component, Org, load_org
 
@@ -78,7 +79,7 @@ def read_codeowners(path: str | os.PathLike[str]) -> CodeOwners:
     [('TEAM', '@acme/ml')]
     """
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path, what="CODEOWNERS file")
     try:
         return CodeOwners(text)
     except ValueError as error:
@@ -90,20 +91,6 @@ def read_codeowners(path: str | os.PathLike[str]) -> CodeOwners:
                 raise InputError(msg) from None
         msg = f"{path}: {error}"
         raise InputError(msg) from None
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"{path}: no such file"
-    except IsADirectoryError:
-        msg = f"{path}: is a folder, not a file"
-    except UnicodeDecodeError as error:
-        msg = f"{path}: not UTF-8 text (byte {error.start})"
-    except OSError as error:
-        msg = f"{path}: cannot read ({error.strerror})"
-    raise InputError(msg)
 
 
 def module_imports(source: str | bytes, module: str, *, is_package: bool = False) -> set[str]:
@@ -206,7 +193,7 @@ def import_org(
     """Build the org of a repository from its CODEOWNERS file, its imports and TEAMS.yaml.
 
     See the module documentation for what counts as a component and who
-    owns it. Raises :class:`InputError` for inputs it cannot use.
+    owns it. Raises :class:`~mlorg.errors.InputError` for inputs it cannot use.
     """
     if depth < 1:
         msg = f"depth must be 1 or more, got {depth}"
@@ -231,7 +218,7 @@ def import_org(
     if outside:
         verb = "belongs" if outside == 1 else "belong"
         notes.append(
-            f"{outside} Python {_files(outside)} outside any package (no __init__.py) "
+            f"{counted(outside, 'Python file')} outside any package (no __init__.py) "
             f"{verb} to no component"
         )
 
@@ -307,7 +294,7 @@ def import_org(
                 dropped[name if name not in owner else target] += 1
     for name in sorted(set(sizes) - set(owner)):
         notes.append(
-            f"component {name!r} ({sizes[name]} Python {_files(sizes[name])}) has no owning "
+            f"component {name!r} ({counted(sizes[name], 'Python file')}) has no owning "
             f"team in TEAMS.yaml and is left out, with {dropped[name]} import "
             f"{'link' if dropped[name] == 1 else 'links'} to other components"
         )
@@ -359,7 +346,3 @@ def _in_repo(repo: Path, filename: object) -> str:
         return Path(str(filename)).relative_to(repo).as_posix()
     except ValueError:
         return str(filename)
-
-
-def _files(count: int) -> str:
-    return "file" if count == 1 else "files"

@@ -28,7 +28,6 @@ NO-GO: 5 schema failures (1 column: mass_g); drift in 1 feature (mass_g)
 
 from __future__ import annotations
 
-import difflib
 import html
 import json
 import math
@@ -49,6 +48,8 @@ import yaml
 from numpy.typing import NDArray
 from scipy import stats
 
+from mlorg._common import counted, did_you_mean, one_line, read_text
+from mlorg._extras import require
 from mlorg.errors import InputError
 
 __all__ = [
@@ -109,11 +110,6 @@ _READERS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}
 # -- Reading input -------------------------------------------------------------
 
 
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
-
-
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV or Parquet file (chosen by its suffix) into a DataFrame.
 
@@ -135,6 +131,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         msg = f"{path}: no such file"
         raise InputError(msg)
+    if kind == "Parquet":
+        require("parquet", f"reading {path}")
     try:
         if kind == "CSV":
             return pd.read_csv(path)
@@ -142,7 +140,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     # pandas and pyarrow report unreadable files as ValueError subclasses
     # (ParserError, EmptyDataError, UnicodeDecodeError, ArrowInvalid) or OSError.
     except (OSError, ValueError) as error:
-        msg = f"{path}: cannot read as {kind}: {_one_line(error)}"
+        msg = f"{path}: cannot read as {kind}: {one_line(error)}"
         raise InputError(msg) from error
 
 
@@ -206,24 +204,17 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     mlorg.errors.InputError: no-such-schema.yaml: no such file
     """
     path = Path(path)
-    if not path.is_file():
-        msg = f"{path}: no such file"
-        raise InputError(msg)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        msg = f"{path}: cannot read: {_one_line(error)}"
-        raise InputError(msg) from error
+    text = read_text(path, what="YAML schema")
     try:
         raw = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        msg = f"{path}: {where}not valid YAML: {error.problem or _one_line(error)}"
+        msg = f"{path}: {where}not valid YAML: {error.problem or one_line(error)}"
         raise InputError(msg) from error
     # RecursionError: thousands of nested brackets exhaust PyYAML's composer.
     except (yaml.YAMLError, RecursionError) as error:
-        msg = f"{path}: not valid YAML: {_one_line(error)}"
+        msg = f"{path}: not valid YAML: {one_line(error)}"
         raise InputError(msg) from error
     raw = {} if raw is None else raw  # an empty file: pandera reads it as no columns
     if not isinstance(raw, Mapping):
@@ -240,7 +231,7 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     # TypeError; re.error for a bad pattern), a part of the wrong shape
     # (AttributeError, KeyError, SchemaDefinitionError).
     except (yaml.YAMLError, RecursionError, *_DEFINITION_ERRORS) as error:
-        msg = f"{path}: not a pandera schema: {_culprit(raw)}{_one_line(error)}"
+        msg = f"{path}: not a pandera schema: {_culprit(raw)}{one_line(error)}"
         raise InputError(msg) from error
     if not schema.columns:
         msg = f"{path}: the schema declares no columns"
@@ -260,11 +251,6 @@ def _check_names() -> frozenset[str]:
     """
     own = {name for name, value in vars(pa.Check).items() if isinstance(value, classmethod)}
     return frozenset(own | set(pa.Check.REGISTERED_CUSTOM_CHECKS))
-
-
-def _did_you_mean(word: object, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), sorted(candidates), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _column_specs(raw: Mapping[Any, Any]) -> list[tuple[Any, Mapping[Any, Any]]]:
@@ -291,7 +277,7 @@ def _unknown_keys(raw: Mapping[Any, Any]) -> str | None:
         where = f"column {name!r}"
         for key in spec:
             if key not in _COLUMN_SETTINGS and key not in checks:
-                hint = _did_you_mean(key, _COLUMN_SETTINGS | checks)
+                hint = did_you_mean(key, _COLUMN_SETTINGS | checks)
                 return f"{where}: {key!r} is neither a column setting nor a pandera check{hint}"
             if key in checks and spec.get("checks") is not None:
                 # pandera reads flat checks only when there is no `checks:` list
@@ -319,7 +305,7 @@ def _unknown_checks(checks: object, known: frozenset[str], where: str) -> str | 
         return f"{where}: expected a mapping or a list of checks, got {checks!r}"
     for name in names:
         if not isinstance(name, str) or name not in known:
-            return f"{where}: unknown check {name!r}{_did_you_mean(name, known)}"
+            return f"{where}: unknown check {name!r}{did_you_mean(name, known)}"
     return None
 
 
@@ -368,7 +354,7 @@ def _definition_problem(schema: pa.DataFrameSchema) -> str | None:
     except pa.errors.SchemaErrors:
         return None  # failures of (the absence of) data, not of the definition
     except _DEFINITION_ERRORS as error:
-        return f"not a usable pandera schema: {_one_line(error)}"
+        return f"not a usable pandera schema: {one_line(error)}"
     return None
 
 
@@ -406,7 +392,7 @@ def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
     except pa.errors.SchemaErrors as errors:
         return _tidy(errors.failure_cases, schema.columns)
     except _DEFINITION_ERRORS as error:
-        msg = f"pandera cannot apply the schema: {_one_line(error)}"
+        msg = f"pandera cannot apply the schema: {one_line(error)}"
         raise InputError(msg) from error
     return pd.DataFrame({name: pd.Series(dtype=object) for name in FAILURE_COLUMNS})
 
@@ -703,10 +689,6 @@ class GateDecision:
         return "GO" if self.go else "NO-GO: " + "; ".join(self.reasons)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def gate(
     failures: pd.DataFrame, drift_table: pd.DataFrame | None = None, *, rows: int | None = None
 ) -> GateDecision:
@@ -734,15 +716,15 @@ def gate(
         table_checks = [
             str(c) for c in dict.fromkeys(failures.loc[failures["column"] == TABLE, "check"])
         ]
-        where = [f"{_plural(len(columns), 'column')}: {', '.join(columns)}"] if columns else []
+        where = [f"{counted(len(columns), 'column')}: {', '.join(columns)}"] if columns else []
         if table_checks:
-            where.append(f"{_plural(len(table_checks), 'table check')}: {', '.join(table_checks)}")
-        where += [_plural(duplicates, "duplicate row")] if duplicates else []
-        reasons.append(f"{_plural(len(failures), 'schema failure')} ({'; '.join(where)})")
+            where.append(f"{counted(len(table_checks), 'table check')}: {', '.join(table_checks)}")
+        where += [counted(duplicates, "duplicate row")] if duplicates else []
+        reasons.append(f"{counted(len(failures), 'schema failure')} ({'; '.join(where)})")
     if drift_table is not None and drift_table["drifted"].any():
         drifted = list(drift_table.loc[drift_table["drifted"], "column"])
         reasons.append(
-            f"drift in {_plural(len(drifted), 'feature')} ({', '.join(map(str, drifted))})"
+            f"drift in {counted(len(drifted), 'feature')} ({', '.join(map(str, drifted))})"
         )
     return GateDecision(go=not reasons, reasons=tuple(reasons))
 

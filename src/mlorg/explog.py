@@ -58,28 +58,23 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
+from mlorg._extras import require
 from mlorg.errors import InputError, first_line
 
-# MLflow 3.2+ sends anonymous usage data by default, starting when `mlflow` is
-# imported. The handbook's build and tests must not touch the network, so we
-# opt out the way MLflow documents (docs: "Usage Tracking"), before the import
-# below. `setdefault` leaves an explicit choice in the environment alone.
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-# MLflow also prints a hint on import when it thinks a coding agent runs it;
-# that is noise in a notebook's output.
-os.environ.setdefault("MLFLOW_DISABLE_AGENT_HINT", "true")
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.entities import Experiment, Run
 
-from mlflow import MlflowClient  # after the opt-out above
-from mlflow.entities import Experiment, Metric, Param, Run, RunStatus, RunTag
-from mlflow.exceptions import MlflowException
-from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT
+#: MLflow's tag for the git commit of a run (``mlflow.utils.mlflow_tags.MLFLOW_GIT_COMMIT``),
+#: which its UI shows; written out so that this module imports MLflow only when it talks to a store.
+MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"
 
 __all__ = [
     "DECISIONS",
@@ -104,7 +99,7 @@ __all__ = [
 Decision = Literal["adopt", "reject", "iterate"]
 #: The allowed decisions, in the order the handbook discusses them.
 DECISIONS: tuple[str, ...] = get_args(Decision)
-#: MLflow's own default store: a SQLite file in the current folder.
+#: A SQLite file in the current folder (the store MLflow itself uses by default).
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 #: The fields of an experiment record, in reading order.
 RECORD_FIELDS = ("hypothesis", "result", "decision", "lesson")
@@ -374,7 +369,9 @@ def log_experiment(
         tags[MLFLOW_GIT_COMMIT] = code.git_commit
         tags[_GIT_DIRTY_TAG] = str(bool(code.dirty)).lower()
     with _tracking_errors(uri):
-        client = MlflowClient(tracking_uri=uri)
+        from mlflow.entities import Metric, Param, RunStatus, RunTag
+
+        client = _client(uri)
         found = client.get_experiment_by_name(experiment)
         if found is not None and found.lifecycle_stage != "active":
             msg = f"{uri}: experiment {experiment!r} is deleted; restore it or pick a new name"
@@ -404,7 +401,9 @@ def record_outcome(
     """
     uri = _usable_tracking_uri(tracking_uri, may_create=False)
     with _tracking_errors(uri):
-        client = MlflowClient(tracking_uri=uri)
+        from mlflow.entities import RunTag
+
+        client = _client(uri)
         client.log_batch(run_id, tags=[RunTag(k, v) for k, v in record.tags().items()])
 
 
@@ -442,7 +441,7 @@ def lessons(tracking_uri: str | None = None, experiment: str | None = None) -> p
     """
     uri = _usable_tracking_uri(tracking_uri, may_create=False)
     with _tracking_errors(uri):
-        client = MlflowClient(tracking_uri=uri)
+        client = _client(uri)
         names = _experiments(client, uri, experiment)
         runs = _all_runs(client, list(names))
     rows = [_row(run, names[run.info.experiment_id]) for run in runs]
@@ -763,6 +762,33 @@ def _check_store_folder(uri: str, path: str) -> None:
         raise InputError(msg)
 
 
+def _import_mlflow() -> None:
+    """Import MLflow, after opting out of what it does on import; the one place that imports it.
+
+    MLflow 3.2+ sends anonymous usage data by default, starting when ``mlflow``
+    is imported. The handbook's build and tests must not touch the network, so
+    we opt out the way MLflow documents (docs: "Usage Tracking"), before the
+    import. MLflow also prints a hint on import when it thinks a coding agent
+    runs it; that is noise in a notebook's output. ``setdefault`` leaves an
+    explicit choice in the environment alone. Importing :mod:`mlorg.explog`
+    changes nothing; the first call that talks to a tracking store does this.
+
+    Raises:
+        MissingExtraError: MLflow is not installed (``pip install "mlorg[experiments]"``).
+    """
+    require("experiments", "mlorg.explog")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_DISABLE_AGENT_HINT", "true")
+    import mlflow  # noqa: F401  (after the opt-out above)
+
+
+def _client(uri: str) -> MlflowClient:
+    _import_mlflow()
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=uri)
+
+
 @contextmanager
 def _tracking_errors(uri: str) -> Iterator[None]:
     """Give what goes wrong with a tracking store as a one-line InputError naming it.
@@ -775,6 +801,9 @@ def _tracking_errors(uri: str) -> Iterator[None]:
     without the one it came from (``from None``), whose message a notebook's
     traceback would show, password and all.
     """
+    _import_mlflow()
+    from mlflow.exceptions import MlflowException
+
     try:
         yield
         return

@@ -63,16 +63,15 @@ from __future__ import annotations
 import difflib
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 import networkx as nx
-import numpy as np
 import yaml
-from scipy import sparse
 
+from mlorg._common import counted, did_you_mean, read_text
 from mlorg.errors import InputError, first_line
 
 __all__ = [
@@ -182,7 +181,7 @@ class Dependency:
 class Org:
     """An organisation: teams, the components they own, and who talks to whom.
 
-    The constructor checks the whole model and raises :class:`InputError` with
+    The constructor checks the whole model and raises :class:`~mlorg.errors.InputError` with
     a one-line message naming the entry at fault (and its file and line, when
     the org came from YAML):
 
@@ -329,25 +328,12 @@ def load_org(path: str | os.PathLike[str]) -> Org:
           - between: [data, search]     # two different teams
             mode: x-as-a-service        # collaboration | x-as-a-service | facilitating
 
-    Any problem raises :class:`InputError` with one line naming the file, the
+    Any problem raises :class:`~mlorg.errors.InputError` with one line naming the file, the
     line and the entry, for example ``org.yaml:12: component 'ranker' depends
     on unknown component 'evnts' (did you mean 'events'?)``.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"{path}: no such file"
-        raise InputError(msg) from None
-    except IsADirectoryError:
-        msg = f"{path}: is a folder, not a YAML file"
-        raise InputError(msg) from None
-    except UnicodeDecodeError as error:
-        msg = f"{path}: not UTF-8 text (byte {error.start})"
-        raise InputError(msg) from None
-    except OSError as error:
-        msg = f"{path}: cannot read ({error.strerror})"
-        raise InputError(msg) from None
+    text = read_text(path, what="YAML file")
     return parse_org(text, source=str(path))
 
 
@@ -515,11 +501,6 @@ def _at(source: str, line: int | None, message: str) -> str:
     return f"{where}: {message}" if where else message
 
 
-def _did_you_mean(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _validate(org: Org) -> None:
     """Check names, references and values; raise InputError at the first problem.
 
@@ -561,7 +542,7 @@ def _validate(org: Org) -> None:
         if not component.owner:
             raise InputError(_at(src, component.line, f"{label} has no owner"))
         if component.owner not in teams:
-            hint = _did_you_mean(component.owner, teams)
+            hint = did_you_mean(component.owner, teams)
             msg = f"{label}: owner {component.owner!r} is not a team{hint}"
             raise InputError(_at(src, component.line, msg))
         seen: set[str] = set()
@@ -569,7 +550,7 @@ def _validate(org: Org) -> None:
             if target == component.name:
                 raise InputError(_at(src, component.line, f"{label} depends on itself"))
             if target not in components:
-                hint = _did_you_mean(target, components)
+                hint = did_you_mean(target, components)
                 msg = f"{label} depends on unknown component {target!r}{hint}"
                 raise InputError(_at(src, component.line, msg))
             if target in seen:
@@ -587,7 +568,7 @@ def _validate(org: Org) -> None:
         label = f"channel {channel.teams[0]} <-> {channel.teams[1]}"
         for name in channel.teams:
             if name not in teams:
-                msg = f"{label}: {name!r} is not a team{_did_you_mean(name, teams)}"
+                msg = f"{label}: {name!r} is not a team{did_you_mean(name, teams)}"
                 raise InputError(_at(src, channel.line, msg))
         if channel.teams[0] == channel.teams[1]:
             msg = f"{label}: a team does not need a channel to itself"
@@ -694,57 +675,48 @@ class TeamLoad:
 
 @dataclass(frozen=True)
 class _Coordination:
-    """The matrices behind every measure, computed once per org."""
+    """The counts behind every measure, computed once per org.
+
+    ``cr`` is ``CR = TA · TD · TAᵀ`` kept sparse as a mapping: ``cr[s, t]``
+    counts the dependencies of team ``s``'s components on team ``t``'s (the
+    diagonal included); only nonzero entries are present. Team pairs are
+    ``(i, j)`` with ``i < j`` in the order of ``org.teams``.
+    """
 
     team_names: tuple[str, ...]
-    owner: np.ndarray[Any, np.dtype[np.intp]]  # component index -> team index
-    source: np.ndarray[Any, np.dtype[np.intp]]  # dependency -> component index
-    target: np.ndarray[Any, np.dtype[np.intp]]
-    cr: sparse.csr_array  # CR = TA · TD · TAᵀ, directed, with the diagonal
-    required: sparse.csr_array  # upper triangle of CR + CRᵀ without the diagonal
-    communicating: sparse.csr_array  # upper triangle: 1 where a channel exists
+    owner: tuple[int, ...]  # component index -> team index
+    source: tuple[int, ...]  # dependency -> component index
+    target: tuple[int, ...]
+    cr: Mapping[tuple[int, int], int]
+    required: Mapping[tuple[int, int], int]  # pair -> dependencies joining the two teams
+    communicating: frozenset[tuple[int, int]]  # pairs joined by a channel
 
 
 def _coordination(org: Org) -> _Coordination:
     team_index = {team.name: i for i, team in enumerate(org.teams)}
     component_index = {component.name: k for k, component in enumerate(org.components)}
-    n_teams, n_components = len(org.teams), len(org.components)
-    owner = np.fromiter(
-        (team_index[c.owner] for c in org.components), dtype=np.intp, count=n_components
-    )
+    owner = tuple(team_index[c.owner] for c in org.components)
     dependencies = org.dependencies
-    source = np.fromiter(
-        (component_index[d.component] for d in dependencies),
-        dtype=np.intp,
-        count=len(dependencies),
-    )
-    target = np.fromiter(
-        (component_index[d.on] for d in dependencies), dtype=np.intp, count=len(dependencies)
-    )
-    ta = sparse.csr_array(
-        (np.ones(n_components, dtype=np.int64), (owner, np.arange(n_components))),
-        shape=(n_teams, n_components),
-    )
-    td = sparse.csr_array(
-        (np.ones(len(dependencies), dtype=np.int64), (source, target)),
-        shape=(n_components, n_components),
-    )
-    cr = sparse.csr_array(ta @ td @ ta.T)
-    required = sparse.csr_array(sparse.triu(cr + cr.T, k=1, format="csr"))
-    required.eliminate_zeros()
-    first = [team_index[c.teams[0]] for c in org.channels]
-    second = [team_index[c.teams[1]] for c in org.channels]
-    rows, cols = np.minimum(first, second), np.maximum(first, second)
-    communicating = sparse.csr_array(
-        (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(n_teams, n_teams)
+    source = tuple(component_index[d.component] for d in dependencies)
+    target = tuple(component_index[d.on] for d in dependencies)
+    # TA · TD · TAᵀ of 0/1 matrices: each dependency adds one to the entry of
+    # its two owning teams, so counting dependencies by owner pair is the product.
+    cr = Counter((owner[a], owner[b]) for a, b in zip(source, target, strict=True))
+    required: Counter[tuple[int, int]] = Counter()
+    for (s, t), count in cr.items():
+        if s != t:
+            required[min(s, t), max(s, t)] += count
+    communicating = frozenset(
+        (min(a, b), max(a, b))
+        for a, b in ((team_index[c.teams[0]], team_index[c.teams[1]]) for c in org.channels)
     )
     return _Coordination(
         team_names=tuple(team_index),
         owner=owner,
         source=source,
         target=target,
-        cr=cr,
-        required=required,
+        cr=dict(cr),
+        required=dict(sorted(required.items())),
         communicating=communicating,
     )
 
@@ -774,8 +746,8 @@ def congruence(org: Org) -> Congruence:
 
 
 def _congruence(coordination: _Coordination) -> Congruence:
-    required = coordination.required.nnz
-    communicating = int(coordination.required.multiply(coordination.communicating).count_nonzero())
+    required = len(coordination.required)
+    communicating = len(coordination.communicating & coordination.required.keys())
     value = communicating / required if required else None
     return Congruence(value, required, communicating)
 
@@ -801,31 +773,19 @@ def coordination_gaps(org: Org) -> tuple[Gap, ...]:
 
 
 def _gaps(org: Org, coordination: _Coordination) -> tuple[Gap, ...]:
-    missing = coordination.required - coordination.required.multiply(coordination.communicating)
-    missing = sparse.csr_array(missing)
-    missing.eliminate_zeros()
-    if missing.nnz == 0:
+    missing = coordination.required.keys() - coordination.communicating
+    if not missing:
         return ()
-    n_teams = len(coordination.team_names)
-    gap_rows, gap_cols = missing.nonzero()
-    gap_keys = gap_rows.astype(np.int64) * n_teams + gap_cols
-    owners_from = coordination.owner[coordination.source]
-    owners_to = coordination.owner[coordination.target]
-    low, high = np.minimum(owners_from, owners_to), np.maximum(owners_from, owners_to)
-    keys = low.astype(np.int64) * n_teams + high
-    in_gap = np.flatnonzero((low != high) & np.isin(keys, gap_keys))
     names = coordination.team_names
-    causes: dict[int, list[Dependency]] = defaultdict(list)
+    owner = coordination.owner
     components = org.components
-    for i in in_gap.tolist():
-        dependency = Dependency(
-            components[coordination.source[i]].name, components[coordination.target[i]].name
-        )
-        causes[int(keys[i])].append(dependency)
-    gaps = [
-        Gap((names[key // n_teams], names[key % n_teams]), tuple(sorted(deps)))
-        for key, deps in causes.items()
-    ]
+    causes: dict[tuple[int, int], list[Dependency]] = defaultdict(list)
+    for a, b in zip(coordination.source, coordination.target, strict=True):
+        s, t = owner[a], owner[b]
+        pair = (min(s, t), max(s, t))
+        if s != t and pair in missing:
+            causes[pair].append(Dependency(components[a].name, components[b].name))
+    gaps = [Gap((names[i], names[j]), tuple(sorted(deps))) for (i, j), deps in causes.items()]
     gaps.sort(key=lambda gap: (-len(gap.dependencies), gap.teams))
     return tuple(gaps)
 
@@ -853,7 +813,7 @@ def _overhead(org: Org, coordination: _Coordination) -> tuple[Channel, ...]:
     unexplained = []
     for channel in org.channels:
         a, b = sorted((index[channel.teams[0]], index[channel.teams[1]]))
-        if required[a, b] == 0:
+        if (a, b) not in required:
             unexplained.append(channel)
     return tuple(unexplained)
 
@@ -877,13 +837,16 @@ def team_load(org: Org) -> tuple[TeamLoad, ...]:
 
 
 def _load(org: Org, coordination: _Coordination) -> tuple[TeamLoad, ...]:
-    cr = coordination.cr
-    diagonal = cr.diagonal()
-    outgoing = np.asarray(cr.sum(axis=1)).ravel() - diagonal
-    incoming = np.asarray(cr.sum(axis=0)).ravel() - diagonal
-    required = coordination.required + coordination.required.T
-    partners = np.diff(sparse.csr_array(required).indptr)
-    owned = np.bincount(coordination.owner, minlength=len(org.teams))
+    outgoing: Counter[int] = Counter()
+    incoming: Counter[int] = Counter()
+    for (s, t), count in coordination.cr.items():
+        if s != t:
+            outgoing[s] += count
+            incoming[t] += count
+    partners: Counter[int] = Counter()
+    for i, j in coordination.required:
+        partners.update((i, j))
+    owned = Counter(coordination.owner)
     talks: Counter[str] = Counter()
     for channel in org.channels:
         talks.update(channel.teams)
@@ -961,11 +924,11 @@ class OrgReport:
         data = self.to_dict()
         lines = [
             (
-                f"org: {_count(data['teams'], 'team')}, "
-                f"{_count(data['components'], 'component')}, "
-                f"{_count(data['dependencies'], 'dependency', 'dependencies')} "
+                f"org: {counted(data['teams'], 'team')}, "
+                f"{counted(data['components'], 'component')}, "
+                f"{counted(data['dependencies'], 'dependency', 'dependencies')} "
                 f"({data['dependencies_inside_teams']} inside a team), "
-                f"{_count(data['channels'], 'channel')}"
+                f"{counted(data['channels'], 'channel')}"
             ),
             f"congruence: {self.congruence}",
             "",
@@ -1010,15 +973,11 @@ class OrgReport:
         return "\n".join(lines)
 
 
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
-
-
 def _causes(gap: Gap, limit: int = 5) -> str:
     shown = ", ".join(str(d) for d in gap.dependencies[:limit])
     more = len(gap.dependencies) - limit
     suffix = f", and {more} more" if more > 0 else ""
-    return f"{_count(len(gap.dependencies), 'dependency', 'dependencies')} ({shown}{suffix})"
+    return f"{counted(len(gap.dependencies), 'dependency', 'dependencies')} ({shown}{suffix})"
 
 
 def report(org: Org) -> OrgReport:
@@ -1087,11 +1046,8 @@ def org_graph(org: Org | OrgReport) -> nx.Graph[str]:
     for team in org.teams:
         graph.add_node(team.name, type=team.type, components=owned[team.name])
     names = coordination.team_names
-    required = coordination.required.tocoo()
-    for i, j, count in zip(
-        required.row.tolist(), required.col.tolist(), required.data.tolist(), strict=True
-    ):
-        graph.add_edge(names[i], names[j], dependencies=int(count), mode=None, status="gap")
+    for (i, j), count in coordination.required.items():
+        graph.add_edge(names[i], names[j], dependencies=count, mode=None, status="gap")
     for channel in org.channels:
         a, b = channel.teams
         if graph.has_edge(a, b):
