@@ -222,7 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.repo.resolve(), args.out.resolve(), args.base_url, branch=args.branch, uv=args.uv
         )
     except (RuntimeError, subprocess.CalledProcessError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        # A failed build, not unusable input: exit status 1, in argparse's words.
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
     for version in built:
         print(f"[versions] {version.name}: {version.html}")

@@ -382,8 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if not args.conf.is_file():
-        print(f"error: {args.conf}: no such configuration file", file=sys.stderr)
-        return 2
+        parser.error(f"{args.conf}: no such configuration file")
     settings = dict(runpy.run_path(str(args.conf)))
     if args.months is not None:
         settings["handbook_review_months"] = args.months
@@ -391,8 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rows = _overdue_rows(args.srcdir.resolve(), settings, on)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        parser.error(str(error))
     months = settings.get("handbook_review_months", 12)
     if not rows:
         print(
