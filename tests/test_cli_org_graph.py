@@ -47,8 +47,64 @@ def test_importer_prints_report_and_notes(capsys):
     assert cli.main(["org-graph", *IMPORTER]) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "congruence: 0.67 (4 of 6 required team pairs communicate)" in out
-    assert "notes (5): what the import could not place" in out
-    assert "  code owner '@carol' (CODEOWNERS line 13) is in no team's 'owners'" in out
+    assert "notes (7): what the import could not place" in out
+    assert "  code owner '@carol' (CODEOWNERS line 18) is in no team's 'owners'" in out
+    assert (
+        "  left out by default: 6 Python files of tests, docs, examples, scripts and benchmarks "
+        "(tests 3, docs 1, examples 1, scripts 1); read them with --include, e.g. --include tests"
+    ) in out
+
+
+def test_include_and_exclude_change_what_is_read(capsys):
+    arguments = ["org-graph", *IMPORTER, "--include", "tests", "--exclude", "sdk"]
+    assert cli.main(arguments) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "congruence: 0.50 (4 of 8 required team pairs communicate)" in out
+    assert "  data <-> search: 1 dependency (tests -> search)" in out
+    assert "  left out by --exclude: 3 Python files" in out
+
+
+def test_json_has_every_component_with_its_owner_and_file_counts(capsys):
+    assert cli.main(["org-graph", *IMPORTER, "--json"]) == cli.EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    audit = data["import"]
+    assert audit["folder"] == "."
+    assert audit["source_roots"] == [
+        {"folder": "sdk/python/src", "found_in": "sdk/python/pyproject.toml packages.find.where"}
+    ]
+    assert audit["excluded_by_default"] == {"tests": 3, "docs": 1, "examples": 1, "scripts": 1}
+    by_name = {c["name"]: c for c in audit["components"]}
+    assert by_name["embeddings"] == {
+        "name": "embeddings",
+        "owner": "research",
+        "files": 3,
+        "files_by_team": {"research": 2},
+        "files_without_team": 1,
+        "folder": "research/embeddings/embeddings",
+    }
+    assert by_name["lint_helpers"]["owner"] is None
+    assert sorted(by_name) == [
+        "acme",
+        "embeddings",
+        "feature_store",
+        "lint_helpers",
+        "recs",
+        "search",
+        "warehouse",
+    ]
+
+
+def test_source_root_that_is_not_a_folder_exits_2(capsys):
+    arguments = ["org-graph", *IMPORTER, "--source-root", "no/such/folder"]
+    assert cli.main(arguments) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "error: source root 'no/such/folder': not a folder inside" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_import_options_with_org_yaml_exit_2(capsys):
+    assert cli.main(["org-graph", str(EXAMPLE), "--exclude", "tests"]) == cli.EXIT_USAGE
+    assert "--exclude chooses the files of an import from a repository" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png"])

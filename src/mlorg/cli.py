@@ -304,7 +304,42 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         type=_whole_number_from_1,
         default=1,
         metavar="N",
-        help="a component is the first N parts of a package name (default: 1)",
+        help=(
+            "a component is the package named by the first N parts of an import name; "
+            "modules directly in a shallower package belong to it (default: 1)"
+        ),
+    )
+    importer.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help=(
+            "leave out the Python files this pattern matches (relative to --repo; a pattern "
+            "without '/' matches any folder or file name); repeatable"
+        ),
+    )
+    importer.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help=(
+            "read the files this pattern matches although a default exclusion matches them "
+            "(by default tests, test, docs, doc, examples, example, scripts, benchmarks, "
+            "conftest.py, test_*.py and *_test.py are left out); repeatable"
+        ),
+    )
+    importer.add_argument(
+        "--source-root",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help=(
+            "a folder (relative to --repo) in which import names start, such as src or "
+            "sdk/python; repeatable (default: the roots that pyproject.toml and setup.cfg "
+            "files declare)"
+        ),
     )
     parser.add_argument(
         "--figure",
@@ -338,13 +373,22 @@ def _org_graph(args: argparse.Namespace) -> int:
         require("figure", "mlorg org-graph --figure")
         _check_figure_path(args.figure, inputs, force=args.force)
     notes: tuple[str, ...] = ()
+    audit: dict[str, object] | None = None
     if args.org is not None:
         org = orggraph.load_org(args.org)
     else:
         from mlorg.codeowners import import_org
 
-        imported = import_org(args.codeowners, args.repo, args.teams, depth=args.depth)
-        org, notes = imported.org, imported.notes
+        imported = import_org(
+            args.codeowners,
+            args.repo,
+            args.teams,
+            depth=args.depth,
+            include=args.include,
+            exclude=args.exclude,
+            roots=args.source_root,
+        )
+        org, notes, audit = imported.org, imported.notes, imported.to_dict()
     result = orggraph.report(org)
     if args.figure is not None:
         from mlorg.orgfigure import draw, save
@@ -352,6 +396,8 @@ def _org_graph(args: argparse.Namespace) -> int:
         save(draw(result), args.figure, overwrite=args.force)
     if args.json:
         data = result.to_dict() | {"notes": list(notes)}
+        if audit is not None:
+            data["import"] = audit
         if args.figure is not None:
             data["figure"] = str(args.figure)
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -390,6 +436,14 @@ def _org_graph_inputs(args: argparse.Namespace) -> list[Path]:
         msg = f"give either ORG.yaml or {', '.join(importer)}, not both ({args.org} and {given[0]})"
         raise InputError(msg)
     if args.org is not None:
+        chosen = [
+            f"--{o.replace('_', '-')}"
+            for o in ("include", "exclude", "source_root")
+            if getattr(args, o)
+        ]
+        if chosen:
+            msg = f"{chosen[0]} chooses the files of an import from a repository; ORG.yaml has none"
+            raise InputError(msg)
         return [args.org]
     if not given:
         msg = f"give ORG.yaml, or {', '.join(importer)} to import the org from a repository"
