@@ -66,11 +66,15 @@ def test_analysis_of_the_imported_org(imported):
 
 def test_everything_the_import_cannot_place_is_a_note(imported):
     assert imported.notes == (
-        "package roots from packaging files: sdk/python/src "
-        "(sdk/python/pyproject.toml packages.find.where)",
-        "left out by default: 6 Python files of tests, docs, examples, scripts and benchmarks "
-        "(tests 3, docs 1, examples 1, scripts 1); read them with --include, "
-        "e.g. --include tests",
+        (
+            "package roots from packaging files: sdk/python/src "
+            "(sdk/python/pyproject.toml packages.find.where)"
+        ),
+        (
+            "left out by default: 6 Python files of tests, docs, examples, scripts and benchmarks "
+            "(tests 3, docs 1, examples 1, scripts 1); read them with --include, "
+            "e.g. --include tests"
+        ),
         "code owner '@acme/docs-writers' (CODEOWNERS line 14) is in no team's 'owners'",
         "code owner '@carol' (CODEOWNERS line 18) is in no team's 'owners'",
         (
@@ -286,7 +290,10 @@ def test_same_package_in_two_folders_is_one_component_with_a_note(tmp_path):
     ],
 )
 def test_unusable_inputs_are_one_line_errors(tmp_path, change, message):
-    repo = _repo(tmp_path, {"CODEOWNERS": "* @core\n/apps/ @apps\n", "TEAMS.yaml": _TEAMS, "p/__init__.py": ""})
+    repo = _repo(
+        tmp_path,
+        {"CODEOWNERS": "* @core\n/apps/ @apps\n", "TEAMS.yaml": _TEAMS, "p/__init__.py": ""},
+    )
     arguments = {"codeowners": repo / "CODEOWNERS", "repo": repo, "teams": repo / "TEAMS.yaml"}
     arguments |= change(repo)
     depth = arguments.pop("depth", 1)
@@ -363,7 +370,10 @@ def test_every_error_of_the_parser_becomes_a_note(tmp_path, monkeypatch, error, 
     def parse(*_args, **_kwargs):
         raise error
 
-    repo = _repo(tmp_path, {"CODEOWNERS": "* @core\n/apps/ @apps\n", "TEAMS.yaml": _TEAMS, "app/__init__.py": ""})
+    repo = _repo(
+        tmp_path,
+        {"CODEOWNERS": "* @core\n/apps/ @apps\n", "TEAMS.yaml": _TEAMS, "app/__init__.py": ""},
+    )
     monkeypatch.setattr(mlorg.codeowners, "module_imports", parse)
     result = import_org(repo / "CODEOWNERS", repo, repo / "TEAMS.yaml")
     where = "app/__init__.py:4" if isinstance(error, SyntaxError) else "app/__init__.py"
@@ -437,13 +447,19 @@ def test_typos_in_owners_are_named_on_both_sides(tmp_path):
     )
     result = import_org(repo / "CODEOWNERS", repo, repo / "TEAMS.yaml")
     assert result.notes == (
-        "CODEOWNERS line 2: 'apps-team' is not an owner (an owner is @user, @org/team or "
-        "an e-mail), so it owns nothing (did you mean '@apps-team'?)",
+        (
+            "CODEOWNERS line 2: 'apps-team' is not an owner (an owner is @user, @org/team or "
+            "an e-mail), so it owns nothing (did you mean '@apps-team'?)"
+        ),
         "code owner '@ops' (CODEOWNERS line 3) is in no team's 'owners'",
-        f"{repo / 'TEAMS.yaml'}:3: team 'apps' lists owner '@apps-team', which CODEOWNERS "
-        "never names",
-        f"{repo / 'TEAMS.yaml'}:4: team 'ops' lists owner 'ops', which CODEOWNERS never names "
-        "(did you mean '@ops'?)",
+        (
+            f"{repo / 'TEAMS.yaml'}:3: team 'apps' lists owner '@apps-team', which CODEOWNERS "
+            "never names"
+        ),
+        (
+            f"{repo / 'TEAMS.yaml'}:4: team 'ops' lists owner 'ops', which CODEOWNERS never names "
+            "(did you mean '@ops'?)"
+        ),
     )
 
 

@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     # which sets `handler=` on its parser. Handlers import the heavy modules
     # (pandera, MLflow, ...) themselves, so `mlorg --version` stays fast.
     _add_org_graph(commands)
+    _add_team_api(commands)
     _add_experiments(commands)
     _add_data_check(commands)
     return parser
@@ -363,6 +364,31 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         help="exit with status 1 when congruence is below this value (0 to 1)",
     )
     parser.set_defaults(handler=_org_graph)
+
+
+def _add_team_api(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``mlorg team-api``: the org-design chapter's Team APIs as org-graph YAML."""
+    parser = commands.add_parser(
+        "team-api",
+        help="turn the handbook's Team APIs into the YAML that mlorg org-graph reads",
+        description=(
+            "Read Team APIs (the org-design chapter's template: Markdown files with a YAML "
+            "block per team and an interaction-mode map table, or YAML files) and print the "
+            "org-graph YAML on stdout, e.g. mlorg team-api teams/*.md > org.yaml. No file is "
+            "written."
+        ),
+    )
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="Team API files (.md or .yaml)"
+    )
+    parser.set_defaults(handler=_team_api)
+
+
+def _team_api(args: argparse.Namespace) -> int:
+    from mlorg.teamapi import to_org_yaml
+
+    sys.stdout.write(to_org_yaml(args.files))
+    return EXIT_OK
 
 
 def _org_graph(args: argparse.Namespace) -> int:
