@@ -335,3 +335,12 @@ def test_own_org_page_shows_the_real_importer_output(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     assert cli.main(["org-graph", *arguments]) == cli.EXIT_OK
     assert capsys.readouterr().out == shown + "\n"
+
+
+def test_own_org_page_shows_the_real_audit_of_a_component(capsys):
+    page = (REPO / "examples" / "org-graph-own-org.md").read_text(encoding="utf-8")
+    block = page.split("## Audit the assignment", 1)[1].split("```console\n", 1)[1]
+    shown = block.split("\n```", 1)[0].splitlines()[-1]
+    assert cli.main(["org-graph", *IMPORTER, "--json"]) == cli.EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    assert str(data["import"]["components"][1]) == shown

@@ -159,3 +159,18 @@ def test_cli_bad_team_api_exits_2_with_one_line(tmp_path, capsys):
     assert captured.out == ""
     assert captured.err.endswith("a.yaml:1: unknown Team API field 'own' (did you mean 'owns'?)\n")
     assert len(captured.err.splitlines()) == 1
+
+
+def test_own_org_page_shows_the_real_team_api_output(tmp_path, capsys, monkeypatch):
+    repo = Path(__file__).resolve().parent.parent
+    page = (repo / "examples" / "org-graph-own-org.md").read_text(encoding="utf-8")
+    block = page.split("```console\n$ mlorg team-api tests/data/team-apis/", 1)[1]
+    block = block.split("\n```", 1)[0]
+    shown = block.split("\n", 2)[2]  # after the two commands
+    monkeypatch.chdir(repo)
+    assert cli.main(["team-api", *map(str, FILES)]) == cli.EXIT_OK
+    org_yaml = tmp_path / "team-apis.yaml"
+    org_yaml.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert cli.main(["org-graph", str(org_yaml)]) == cli.EXIT_OK
+    head = "\n".join(capsys.readouterr().out.splitlines()[:2])
+    assert head == shown
