@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import errno
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from mlorg.codeowners import (
     ImportedComponent,
+    SourceRoot,
     import_org,
     matches,
     module_imports,
@@ -581,3 +582,18 @@ def test_a_source_root_outside_the_repo_is_an_input_error(tmp_path):
     repo = _repo(tmp_path, {"CODEOWNERS": "* @core\n", "TEAMS.yaml": _TEAMS})
     with pytest.raises(InputError, match=r"source root '\.\./elsewhere': not a folder inside"):
         import_org(repo / "CODEOWNERS", repo, repo / "TEAMS.yaml", roots=["../elsewhere"])
+
+
+def test_a_package_root_declared_above_a_subfolder_repo_is_used(tmp_path):
+    # feast's layout: the root pyproject.toml says where = ["sdk/python"]
+    root = _subfolder_repo(tmp_path)
+    (root / "sdk" / "python" / "acme" / "__init__.py").unlink()  # a namespace package now
+    (root / "pyproject.toml").write_text(
+        '[tool.setuptools]\npackages = {find = {where = ["sdk/python"]}}\n', encoding="utf-8"
+    )
+    sdk = root / "sdk" / "python"
+    result = import_org(root / ".github" / "CODEOWNERS", sdk, root / "TEAMS.yaml", depth=2)
+    assert result.source_roots == (
+        SourceRoot(PurePosixPath("."), "pyproject.toml packages.find.where"),
+    )
+    assert [c.name for c in result.org.components] == ["acme", "acme.apps", "acme.lib"]

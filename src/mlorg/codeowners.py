@@ -247,20 +247,48 @@ def source_roots(repo: str | os.PathLike[str]) -> tuple[SourceRoot, ...]:
             and name not in _SKIP_FOLDERS
             and not any(matches(here / name, p) for p in DEFAULT_EXCLUDES)
         )
-        for name in ("pyproject.toml", "setup.cfg"):
-            if name not in files:
-                continue
-            try:
-                text = (Path(top) / name).read_text(encoding="utf-8")
-                declared = _pyproject_roots(text) if name == "pyproject.toml" else _cfg_roots(text)
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, configparser.Error):
-                continue
-            if not declared and name == "pyproject.toml" and (Path(top) / "src").is_dir():
-                declared = [("src", "the src layout of a [project]")] if "[project]" in text else []
-            for where, key in declared:
-                folder = PurePosixPath(os.path.normpath((here / where).as_posix()))
-                if folder.parts[:1] != ("..",) and (repo / folder).is_dir():
-                    found.setdefault(folder, f"{here / name} {key}")
+        for where, how in _declared_roots(Path(top), files):
+            folder = PurePosixPath(os.path.normpath((here / where).as_posix()))
+            if folder.parts[:1] != ("..",) and (repo / folder).is_dir():
+                found.setdefault(folder, str(here / how))
+    return tuple(SourceRoot(folder, how) for folder, how in sorted(found.items()))
+
+
+def _declared_roots(folder: Path, files: Sequence[str]) -> Iterator[tuple[PurePosixPath, str]]:
+    """Yield ``(root relative to folder, 'file key')`` for the packaging files in ``folder``."""
+    for name in ("pyproject.toml", "setup.cfg"):
+        if name not in files:
+            continue
+        try:
+            text = (folder / name).read_text(encoding="utf-8")
+            declared = _pyproject_roots(text) if name == "pyproject.toml" else _cfg_roots(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, configparser.Error):
+            continue
+        if not declared and name == "pyproject.toml" and (folder / "src").is_dir():
+            declared = [("src", "the src layout of a [project]")] if "[project]" in text else []
+        for where, key in declared:
+            yield PurePosixPath(where), f"{name} {key}"
+
+
+def _roots_from_above(root: Path, repo: Path) -> tuple[SourceRoot, ...]:
+    """Return the package roots inside ``repo`` that packaging files above it declare.
+
+    A repository may declare its package from its root (``where =
+    ["sdk/python"]``) while the folder read is ``sdk/python``.
+    """
+    repo = repo.resolve()
+    found: dict[PurePosixPath, str] = {}
+    for above in repo.parents:
+        if not above.is_relative_to(root):
+            break
+        names = [n for n in ("pyproject.toml", "setup.cfg") if (above / n).is_file()]
+        for where, how in _declared_roots(above, names):
+            folder = Path(os.path.normpath(above / where))
+            if folder.is_dir() and folder.is_relative_to(repo):
+                relative = PurePosixPath(folder.relative_to(repo).as_posix())
+                found.setdefault(
+                    relative, str(PurePosixPath(above.relative_to(root).as_posix()) / how)
+                )
     return tuple(SourceRoot(folder, how) for folder, how in sorted(found.items()))
 
 
@@ -595,10 +623,13 @@ def import_org(
         msg = f"{teams}: no team lists 'owners' (the CODEOWNERS handles that stand for it)"
         raise InputError(msg)
     rules = read_codeowners(codeowners)
-    found_roots = source_roots(repo) if roots is None else _given_roots(repo, roots)
     notes: list[str] = []
     root = repository_root(codeowners, repo)
     folder = PurePosixPath(repo.resolve().relative_to(root).as_posix())
+    if roots is not None:
+        found_roots = _given_roots(repo, roots)
+    else:
+        found_roots = source_roots(repo) or _roots_from_above(root, repo)
     if folder != PurePosixPath("."):
         notes.append(
             f"{repo} is the folder {folder}/ of the repository at {root}; CODEOWNERS "
