@@ -1,0 +1,1 @@
+"""The parts behind :mod:`mlorg.datacheck`: defaults, reading, schema, drift, report (private)."""
