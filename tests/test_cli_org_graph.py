@@ -293,11 +293,11 @@ def test_fail_under_with_undefined_congruence_exits_1(tmp_path, capsys):
 
 
 def test_figure_and_report_share_one_measurement(tmp_path, monkeypatch):
-    from mlorg import orggraph
+    from mlorg._orggraph import metrics  # where report() and org_graph() measure
 
     calls = []
-    original = orggraph._coordination
-    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    original = metrics._coordination
+    monkeypatch.setattr(metrics, "_coordination", lambda o: calls.append(o) or original(o))
     status = cli.main(["org-graph", str(EXAMPLE), "--figure", str(tmp_path / "org.svg")])
     assert status == cli.EXIT_OK
     assert len(calls) == 1
