@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from mlorg._common import did_you_mean, read_text
+from mlorg._orggraph.load import _Mapping, _read_yaml  # the YAML reader with line numbers
 from mlorg.errors import InputError
-from mlorg.orggraph import INTERACTION_MODES, TEAM_TYPES, _Mapping, _read_yaml, parse_org
+from mlorg.orggraph import INTERACTION_MODES, TEAM_TYPES, parse_org
 
 __all__ = ["FIELDS", "ModeMap", "TeamApi", "read_team_apis", "to_org_yaml"]
 
