@@ -183,7 +183,7 @@ def matches(path: PurePosixPath | str, pattern: str) -> bool:
     ``pkg/tests/b.py``, ``test_*.py`` any file so named. A pattern with ``/``
     matches from the start of the path, and selects everything below a folder
     it matches; a leading ``/`` is ignored. ``*``, ``?`` and ``[...]`` are
-    :mod:`fnmatch` wildcards (``*`` also crosses ``/``).
+    ``fnmatch`` wildcards (``*`` also crosses ``/``).
 
     >>> matches("pkg/tests/test_io.py", "tests")
     True
@@ -602,7 +602,7 @@ def import_org(
     ``exclude`` pattern matches is never read; one that a
     ``default_excludes`` pattern matches is read only when an ``include``
     pattern matches it too. ``roots`` are package roots relative to ``repo``
-    (``None``: those :func:`source_roots` finds). Raises :class:`InputError`
+    (``None``: those :func:`source_roots` finds). Raises :class:`~mlorg.errors.InputError`
     for inputs it cannot use.
     """
     if depth < 1:

@@ -79,7 +79,7 @@ class TeamApi:
     where: str = ""
 
 
-#: The interaction-mode map: for each pair of teams, its mode, purpose and where it is written.
+# The interaction-mode map: for each pair of teams, its mode, purpose and where it is written.
 ModeMap = dict[frozenset[str], tuple[str, str, str]]
 
 
