@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mlorg import __version__
@@ -30,6 +31,55 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 #: The input was unusable (also argparse's status for a bad command line).
 EXIT_USAGE = 2
+
+
+def _number_from_0(upper: float) -> Callable[[str], float]:
+    """Return an argparse type: a finite number from 0 to ``upper``.
+
+    NaN would switch a threshold off unseen (every comparison with it is
+    false) and make a JSON report invalid; so would infinity. argparse turns
+    the refusal into ``mlorg <command>: error: argument ...`` and exit status 2.
+
+    >>> _number_from_0(1.0)("0.5")
+    0.5
+    >>> _number_from_0(1.0)("56")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a finite number from 0 to 1, got '56'
+    """
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 <= value <= upper):
+            bound = "0 or more" if math.isinf(upper) else f"from 0 to {upper:g}"
+            msg = f"must be a finite number {bound}, got {text!r}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+def _whole_number_from_1(text: str) -> int:
+    """An argparse type: a whole number, 1 or more.
+
+    >>> _whole_number_from_1("2")
+    2
+    >>> _whole_number_from_1("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number, 1 or more, got '0'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"must be a whole number, 1 or more, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     # which sets `handler=` on its parser. Handlers import the heavy modules
     # (pandera, MLflow, ...) themselves, so `mlorg --version` stays fast.
     _add_org_graph(commands)
+    _add_team_api(commands)
     _add_experiments(commands)
     _add_data_check(commands)
     return parser
@@ -145,39 +196,15 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
         metavar="REF",
         help="trusted data to measure drift against (.csv or .parquet)",
     )
-    # Imported here, not at the top, to keep this command's code in one place.
-    import math
-    from collections.abc import Callable
-
-    def threshold(upper: float) -> Callable[[str], float]:
-        """An argparse type: a finite number from 0 to ``upper``.
-
-        NaN would switch drift detection off unseen (every comparison with it
-        is false) and make the JSON report invalid; so would infinity.
-        """
-
-        def parse(text: str) -> float:
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if not (math.isfinite(value) and 0 <= value <= upper):
-                bound = "0 or more" if math.isinf(upper) else f"from 0 to {upper:g}"
-                msg = f"must be a finite number {bound}, got {text!r}"
-                raise argparse.ArgumentTypeError(msg)
-            return value
-
-        return parse
-
     parser.add_argument(
         "--psi-threshold",
-        type=threshold(math.inf),
+        type=_number_from_0(math.inf),
         metavar="X",
         help=f"a feature drifts when its PSI is above X, 0 or more (default {_PSI_THRESHOLD})",
     )
     parser.add_argument(
         "--ks-threshold",
-        type=threshold(1.0),
+        type=_number_from_0(1.0),
         metavar="X",
         help=(
             "a numeric feature drifts when its Kolmogorov-Smirnov statistic is "
@@ -275,10 +302,45 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     importer.add_argument(
         "--depth",
-        type=int,
+        type=_whole_number_from_1,
         default=1,
         metavar="N",
-        help="a component is the first N parts of a package name (default: 1)",
+        help=(
+            "a component is the package named by the first N parts of an import name; "
+            "modules directly in a shallower package belong to it (default: 1)"
+        ),
+    )
+    importer.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help=(
+            "leave out the Python files this pattern matches (relative to --repo; a pattern "
+            "without '/' matches any folder or file name); repeatable"
+        ),
+    )
+    importer.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help=(
+            "read the files this pattern matches although a default exclusion matches them "
+            "(by default tests, test, docs, doc, examples, example, scripts, benchmarks, "
+            "conftest.py, test_*.py and *_test.py are left out); repeatable"
+        ),
+    )
+    importer.add_argument(
+        "--source-root",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help=(
+            "a folder (relative to --repo) in which import names start, such as src or "
+            "sdk/python; repeatable (default: the roots that pyproject.toml and setup.cfg "
+            "files declare)"
+        ),
     )
     parser.add_argument(
         "--figure",
@@ -297,11 +359,36 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--fail-under",
-        type=float,
+        type=_number_from_0(1.0),
         metavar="CONGRUENCE",
         help="exit with status 1 when congruence is below this value (0 to 1)",
     )
     parser.set_defaults(handler=_org_graph)
+
+
+def _add_team_api(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``mlorg team-api``: the org-design chapter's Team APIs as org-graph YAML."""
+    parser = commands.add_parser(
+        "team-api",
+        help="turn the handbook's Team APIs into the YAML that mlorg org-graph reads",
+        description=(
+            "Read Team APIs (the org-design chapter's template: Markdown files with a YAML "
+            "block per team and an interaction-mode map table, or YAML files) and print the "
+            "org-graph YAML on stdout, e.g. mlorg team-api teams/*.md > org.yaml. No file is "
+            "written."
+        ),
+    )
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="Team API files (.md or .yaml)"
+    )
+    parser.set_defaults(handler=_team_api)
+
+
+def _team_api(args: argparse.Namespace) -> int:
+    from mlorg.teamapi import to_org_yaml
+
+    sys.stdout.write(to_org_yaml(args.files))
+    return EXIT_OK
 
 
 def _org_graph(args: argparse.Namespace) -> int:
@@ -311,17 +398,23 @@ def _org_graph(args: argparse.Namespace) -> int:
     if args.figure is not None:
         require("figure", "mlorg org-graph --figure")
         _check_figure_path(args.figure, inputs, force=args.force)
-    if args.fail_under is not None and not 0 <= args.fail_under <= 1:
-        msg = f"--fail-under must be between 0 and 1, got {args.fail_under}"
-        raise InputError(msg)
     notes: tuple[str, ...] = ()
+    audit: dict[str, object] | None = None
     if args.org is not None:
         org = orggraph.load_org(args.org)
     else:
         from mlorg.codeowners import import_org
 
-        imported = import_org(args.codeowners, args.repo, args.teams, depth=args.depth)
-        org, notes = imported.org, imported.notes
+        imported = import_org(
+            args.codeowners,
+            args.repo,
+            args.teams,
+            depth=args.depth,
+            include=args.include,
+            exclude=args.exclude,
+            roots=args.source_root,
+        )
+        org, notes, audit = imported.org, imported.notes, imported.to_dict()
     result = orggraph.report(org)
     if args.figure is not None:
         from mlorg.orgfigure import draw, save
@@ -329,6 +422,8 @@ def _org_graph(args: argparse.Namespace) -> int:
         save(draw(result), args.figure, overwrite=args.force)
     if args.json:
         data = result.to_dict() | {"notes": list(notes)}
+        if audit is not None:
+            data["import"] = audit
         if args.figure is not None:
             data["figure"] = str(args.figure)
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -367,6 +462,14 @@ def _org_graph_inputs(args: argparse.Namespace) -> list[Path]:
         msg = f"give either ORG.yaml or {', '.join(importer)}, not both ({args.org} and {given[0]})"
         raise InputError(msg)
     if args.org is not None:
+        chosen = [
+            f"--{o.replace('_', '-')}"
+            for o in ("include", "exclude", "source_root")
+            if getattr(args, o)
+        ]
+        if chosen:
+            msg = f"{chosen[0]} chooses the files of an import from a repository; ORG.yaml has none"
+            raise InputError(msg)
         return [args.org]
     if not given:
         msg = f"give ORG.yaml, or {', '.join(importer)} to import the org from a repository"
