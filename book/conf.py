@@ -250,6 +250,10 @@ epub_publisher = author
 epub_copyright = copyright
 epub_identifier = _urls["Documentation"]
 epub_scheme = "URL"
+epub_uid = "MLOrganizationHandbook"
+# _toc.yml's toctrees are hidden ones (sphinx-external-toc); the EPUB's
+# navigation must include them or it lists the front page alone.
+epub_tocscope = "includehidden"
 epub_cover = ("_static/handbook-cover.png", "epub-cover.html")
 epub_show_urls = "no"
 epub_exclude_files = ["search.html", "404.html", "_static/handbook-search.js"]
