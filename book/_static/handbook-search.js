@@ -4,7 +4,10 @@
 // and each excerpt the whole sentence the best match is in.
 "use strict";
 
-const SENTENCE_END = /[.!?…:]["'”’)\]]*$/;
+const SENTENCE_END_MARK = /[.!?…:]["'”’)\]]*$/;
+// "Kim et al. found", "e.g. a feature store": a full stop that ends no sentence.
+const ABBREVIATION = /^(?:al|e\.g|i\.e|cf|vs|fig|no)\.$/i;
+const SENTENCE_END = { test: (word) => SENTENCE_END_MARK.test(word) && !ABBREVIATION.test(word) };
 // A "sentence" longer than this (a table, a code cell) is cut around the match.
 const MAX_BEFORE = 20;
 const MAX_WORDS = 50;
