@@ -41,7 +41,11 @@ def pdf(tmp_path_factory) -> Path:
     out = build / "handbook.pdf"
     result = subprocess.run(
         [sys.executable, "tools/pdf.py", str(single), str(out), "--chromium", chromium],
-        cwd=REPO, capture_output=True, text=True, check=False, timeout=900,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return out
@@ -59,7 +63,9 @@ def _pages(pdf: Path) -> list[str]:
     """Each page's text, ligatures ("ﬁ") unfolded; read once per PDF (pypdf is slow)."""
     from pypdf import PdfReader
 
-    return [unicodedata.normalize("NFKC", page.extract_text() or "") for page in PdfReader(pdf).pages]
+    return [
+        unicodedata.normalize("NFKC", page.extract_text() or "") for page in PdfReader(pdf).pages
+    ]
 
 
 @pytest.mark.book
@@ -84,7 +90,8 @@ def test_pdf_contents_list_every_chapter_with_the_page_it_starts_on(pdf):
     outline = [item for item in reader.outline if not isinstance(item, list)]
     chapters = [docname for docname in book_toc.docnames() if docname != "book/index"]
     titles = {item.title: reader.get_destination_page_number(item) + 1 for item in outline}
-    assert "Glossary" in titles and "Bibliography" in titles
+    assert "Glossary" in titles
+    assert "Bibliography" in titles
     for title, number in titles.items():
         # The contents page names the chapter and the page number the bookmark goes to.
         assert re.search(rf"{re.escape(title)}[ .]*{number}\b", contents), (title, number)
@@ -105,7 +112,8 @@ def test_pdf_pages_are_numbered_and_fit_a4_and_letter(pdf):
         assert f"{number} / {total}" in pages[number - 1], number
     for page in reader.pages:
         width_mm, height_mm = (float(v) / 72 * 25.4 for v in page.mediabox[2:])
-        assert width_mm <= 210.1 and height_mm <= 279.5  # A4 is 210 wide, Letter 279.4 high
+        assert width_mm <= 210.1
+        assert height_mm <= 279.5
 
 
 @pytest.mark.book
@@ -115,7 +123,8 @@ def test_pdf_has_figures_citations_and_the_bibliography(pdf):
 
     text = " ".join(" ".join(_pages(pdf)).split())
     assert "Bibliography" in text
-    assert "Conway" in text and "1968" in text
+    assert "Conway" in text
+    assert "1968" in text
     assert re.search(r"\[[A-Z][\w-]+(?: and [A-Z][\w-]+| et al\.)?, \d{4}\]", text)  # a citation
     images = sum(len(page.images) for page in PdfReader(pdf).pages)
     assert images >= 5
@@ -127,7 +136,8 @@ def test_epub_is_a_valid_container_with_cover_and_navigation(epub):
 
     with zipfile.ZipFile(epub) as book:
         first = book.infolist()[0]
-        assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+        assert first.filename == "mimetype"
+        assert first.compress_type == zipfile.ZIP_STORED
         assert book.read("mimetype") == b"application/epub+zip"
         container = book.read("META-INF/container.xml").decode()
         opf_path = re.search(r'full-path="([^"]+)"', container).group(1)
@@ -137,19 +147,25 @@ def test_epub_is_a_valid_container_with_cover_and_navigation(epub):
             assert href in names, f"content.opf lists {href}, which is not in the EPUB"
         assert 'properties="nav"' in opf
         assert re.search(r'<meta name="cover" content="[^"]+"', opf)
-        assert b"\x89PNG" == book.read("_static/handbook-cover.png")[:4]
+        assert book.read("_static/handbook-cover.png")[:4] == b"\x89PNG"
         nav = book.read("nav.xhtml").decode()
         for docname in book_toc.docnames():
-            assert re.search(rf'href="[^"]*{re.escape(docname.split("/")[-1])}\.xhtml"', nav), docname
+            assert re.search(
+                rf'href="[^"]*{re.escape(docname.split("/")[-1])}\.xhtml"', nav
+            ), docname
         assert __version__ in opf
 
 
 def test_pdf_tool_refuses_a_folder_without_a_build(tmp_path):
     result = subprocess.run(
         [sys.executable, "tools/pdf.py", str(tmp_path), str(tmp_path / "x.pdf")],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
-    assert "error:" in result.stderr and "Traceback" not in result.stderr
+    assert "error:" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not (tmp_path / "x.pdf").exists()

@@ -67,9 +67,11 @@ def test_every_page_has_open_graph_tags_and_a_social_card(book, docname):
     assert _meta(page, "property", "og:title")
     assert _meta(page, "property", "og:url") == f"{SITE}{docname}.html"
     image = _meta(page, "property", "og:image")
-    assert image and image.startswith(f"{SITE}_images/social_previews/")
+    assert image
+    assert image.startswith(f"{SITE}_images/social_previews/")
     card = book / image.removeprefix(SITE)
-    assert card.is_file() and card.read_bytes()[:4] == b"\x89PNG"
+    assert card.is_file()
+    assert card.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_sitemap_lists_every_page_and_nothing_else(book):
@@ -83,7 +85,9 @@ def test_404_page_links_and_assets_resolve_under_the_site_path(book):
     page = (book / "404.html").read_text(encoding="utf-8")
     assert "Page not found" in page
     targets = re.findall(r'(?:href|src)="([^"]+)"', page)
-    local = [t for t in targets if not t.startswith(("http://", "https://", "#", "mailto:", "data:"))]
+    local = [
+        t for t in targets if not t.startswith(("http://", "https://", "#", "mailto:", "data:"))
+    ]
     assert any(t.endswith("book/index.html") for t in local), "no link to the front page"
     # handbook.pdf and .epub are written next to the HTML by `nox -s pdf`
     # (tests/test_editions.py builds them); an HTML build has only the links.
@@ -104,7 +108,8 @@ def test_every_page_links_the_pdf_and_epub_and_has_a_print_stylesheet(book, docn
     for name in ("handbook.pdf", "handbook.epub"):
         assert f'href="{"../" * depth}{name}"' in page, f"{docname}: no link to {name}"
     stylesheet = re.search(r'<link [^>]*href="[./]*_static/print\.css[^"]*"[^>]*>', page)
-    assert stylesheet and 'media="print"' in stylesheet.group(0)
+    assert stylesheet
+    assert 'media="print"' in stylesheet.group(0)
 
 
 def test_print_stylesheet_hides_the_chrome():
@@ -131,8 +136,8 @@ def _glossary_terms() -> list[tuple[str, str]]:
         if match.group(1).startswith(":"):
             continue
         # The words before the first role ({cite:p}, {term}, ...) read as rendered.
-        opening = match.group(2).split("{", 1)[0].split("`", 1)[0].replace("'", "’")
-        terms.append((match.group(1).replace("'", "’"), " ".join(opening.split()[:6])))
+        opening = match.group(2).split("{", 1)[0].split("`", 1)[0].replace("'", "\u2019")
+        terms.append((match.group(1).replace("'", "\u2019"), " ".join(opening.split()[:6])))
     return terms
 
 
@@ -155,7 +160,7 @@ def served(book: Path, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser_page(served) -> Iterator[object]:
+def browser_page() -> Iterator[object]:
     """A headless Chromium page (Debian's /usr/bin/chromium, through Playwright)."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
@@ -165,9 +170,15 @@ def browser_page(served) -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser.new_page()
         browser.close()

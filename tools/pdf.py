@@ -304,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     parser.add_argument("singlehtml", type=Path, help="the singlehtml build folder")
     parser.add_argument("out", type=Path, help="the PDF to write")
-    parser.add_argument("--chromium", default=CHROMIUM, help=f"Chromium binary (default {CHROMIUM})")
+    parser.add_argument(
+        "--chromium", default=CHROMIUM, help=f"Chromium binary (default {CHROMIUM})"
+    )
     args = parser.parse_args(argv)
     if not args.singlehtml.is_dir():
         parser.error(f"{args.singlehtml}: no such folder")

@@ -23,7 +23,7 @@ _KEY = "_handbook_description_detached"
 
 
 def detach(doctree: nodes.Node, classes: set[str]) -> list[tuple[nodes.Element, int, nodes.Node]]:
-    """Remove the elements carrying any of ``classes``; return how to put them back.
+    r"""Remove the elements carrying any of ``classes``; return how to put them back.
 
     >>> from docutils.utils import new_document
     >>> from docutils.frontend import get_default_settings
@@ -36,7 +36,7 @@ def detach(doctree: nodes.Node, classes: set[str]) -> list[tuple[nodes.Element, 
     'What the page says.'
     >>> reattach(removed)
     >>> doc.astext()
-    'Owner: X\\n\\nWhat the page says.'
+    'Owner: X\n\nWhat the page says.'
     """
     found = [
         node

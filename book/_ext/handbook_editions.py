@@ -24,13 +24,13 @@ _ORANGE = "#f6b26b"
 
 
 def draw_cover(path: Path, title: str, version: str, url: str) -> Path:
-    """Draw a cover with ``title``, ``version`` and ``url`` into the PNG at ``path``.
+    r"""Draw a cover with ``title``, ``version`` and ``url`` into the PNG at ``path``.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     out = draw_cover(Path(tmp) / "c.png", "A Handbook", "1.2.3", "https://example.org/")
     ...     out.read_bytes()[:4]
-    b'\\x89PNG'
+    b'\x89PNG'
     """
     import matplotlib as mpl
 
@@ -52,10 +52,27 @@ def draw_cover(path: Path, title: str, version: str, url: str) -> Path:
         ax.add_patch(Circle(centre, 0.055, color=colour))
     words = title.split()
     lines = [" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])]
-    ax.text(0.5, 0.66, "\n".join(lines), ha="center", va="center", color="white",
-            fontsize=30, fontweight="bold", linespacing=1.3)
-    ax.text(0.5, 0.40, f"Version {version}", ha="center", va="center", color=_ORANGE,
-            fontsize=22, fontweight="bold")
+    ax.text(
+        0.5,
+        0.66,
+        "\n".join(lines),
+        ha="center",
+        va="center",
+        color="white",
+        fontsize=30,
+        fontweight="bold",
+        linespacing=1.3,
+    )
+    ax.text(
+        0.5,
+        0.40,
+        f"Version {version}",
+        ha="center",
+        va="center",
+        color=_ORANGE,
+        fontsize=22,
+        fontweight="bold",
+    )
     ax.text(0.5, 0.12, url, ha="center", va="center", color="white", fontsize=12)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, facecolor=fig.get_facecolor(), metadata={"Software": None})
@@ -68,8 +85,9 @@ def _on_builder_inited(app: Sphinx) -> None:
     if app.builder.name != "epub" or not app.config.epub_cover:
         return
     image = app.config.epub_cover[0]
-    draw_cover(Path(app.outdir) / image, app.config.project, app.config.release,
-               app.config.html_baseurl)
+    draw_cover(
+        Path(app.outdir) / image, app.config.project, app.config.release, app.config.html_baseurl
+    )
     logger.info("drew the EPUB cover %s", image)
 
 

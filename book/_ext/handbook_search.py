@@ -59,9 +59,7 @@ def _on_page_context(
     if pagename == "404" or app.builder.name not in ("html", "dirhtml"):
         return
     if context.get("body"):
-        context["body"] = mark_for_indexing(
-            context["body"], app.config.handbook_search_term_weight
-        )
+        context["body"] = mark_for_indexing(context["body"], app.config.handbook_search_term_weight)
 
 
 def glossary_entries(html: str) -> list[dict[str, str]]:
