@@ -260,10 +260,12 @@ def pdf(session: nox.Session) -> None:
     both builds read the jupyter-cache that ``nox -s docs`` filled (and fill
     it, if this runs first). Run after ``nox -s docs``: the files land next
     to the HTML that links to them. ``-- --out DIR`` writes them elsewhere
-    (e.g. a version's folder in _build/versions).
+    (e.g. a version's folder in _build/versions); ``-- --chromium PATH`` uses
+    another Chromium or Chrome binary.
     """
     parser = argparse.ArgumentParser(prog="nox -s pdf")
     parser.add_argument("--out", type=Path, default=HTML, help="folder for the two files")
+    parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium or Chrome binary")
     args = parser.parse_args(session.posargs)
     _install(session, "pdf")
     single, epub = BUILD / "singlehtml", BUILD / "epub"
@@ -272,7 +274,8 @@ def pdf(session: nox.Session) -> None:
         doctrees = ["-d", str(BUILD / "doctrees" / builder)]
         session.run("sphinx-build", "-b", builder, *STRICT, *doctrees, *SPHINX_ARGS, str(outdir))
     args.out.mkdir(parents=True, exist_ok=True)
-    session.run("python", "tools/pdf.py", str(single), str(args.out / "handbook.pdf"))
+    pdf_file = str(args.out / "handbook.pdf")
+    session.run("python", "tools/pdf.py", str(single), pdf_file, "--chromium", args.chromium)
     epubs = sorted(epub.glob("*.epub"))
     if len(epubs) != 1:
         session.error(f"expected one .epub in {epub}, found {[p.name for p in epubs]}")

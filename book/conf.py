@@ -256,4 +256,5 @@ epub_uid = "MLOrganizationHandbook"
 epub_tocscope = "includehidden"
 epub_cover = ("_static/handbook-cover.png", "epub-cover.html")
 epub_show_urls = "no"
-epub_exclude_files = ["search.html", "404.html", "_static/handbook-search.js"]
+# index.html: sphinx-external-toc's redirect to book/index, left by an earlier build.
+epub_exclude_files = ["index.html", "search.html", "404.html", "_static/handbook-search.js"]
