@@ -32,13 +32,18 @@ def _build(builder: str, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory) -> Path:
+def editions(tmp_path_factory) -> Path:
+    """A folder for both builds: side by side, they share one jupyter-cache (as in _build)."""
+    return tmp_path_factory.mktemp("editions")
+
+
+@pytest.fixture(scope="module")
+def pdf(editions) -> Path:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         pytest.fail("needs Chromium: apt-get install -y chromium (.ci/run does)")
-    build = tmp_path_factory.mktemp("pdf")
-    single = _build("singlehtml", build / "singlehtml")
-    out = build / "handbook.pdf"
+    single = _build("singlehtml", editions / "singlehtml")
+    out = editions / "handbook.pdf"
     result = subprocess.run(
         [sys.executable, "tools/pdf.py", str(single), str(out), "--chromium", chromium],
         cwd=REPO,
@@ -52,8 +57,8 @@ def pdf(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def epub(tmp_path_factory) -> Path:
-    out = _build("epub", tmp_path_factory.mktemp("epub") / "epub")
+def epub(editions) -> Path:
+    out = _build("epub", editions / "epub")
     (book,) = out.glob("*.epub")
     return book
 
