@@ -155,9 +155,9 @@ def test_epub_is_a_valid_container_with_cover_and_navigation(epub):
         assert book.read("_static/handbook-cover.png")[:4] == b"\x89PNG"
         nav = book.read("nav.xhtml").decode()
         for docname in book_toc.docnames():
-            assert re.search(
-                rf'href="[^"]*{re.escape(docname.split("/")[-1])}\.xhtml"', nav
-            ), docname
+            assert re.search(rf'href="[^"]*{re.escape(docname.split("/")[-1])}\.xhtml"', nav), (
+                docname
+            )
         assert __version__ in opf
 
 

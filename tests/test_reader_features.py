@@ -115,7 +115,13 @@ def test_every_page_links_the_pdf_and_epub_and_has_a_print_stylesheet(book, docn
 def test_print_stylesheet_hides_the_chrome():
     css = (REPO / "book" / "_static" / "print.css").read_text(encoding="utf-8")
     hidden = css.split("display: none", 1)[0]
-    chrome = (".bd-header", ".bd-sidebar-primary", ".bd-header-article", ".prev-next-area", ".onlyprint")
+    chrome = (
+        ".bd-header",
+        ".bd-sidebar-primary",
+        ".bd-header-article",
+        ".prev-next-area",
+        ".onlyprint",
+    )
     for selector in chrome:
         assert selector in hidden
 
