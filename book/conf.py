@@ -174,8 +174,8 @@ if _version_name and _switcher_json:
 # -- Reader editions, sharing and search ------------------------------------------
 # The PDF and EPUB editions (`nox -s pdf`), social cards and descriptions,
 # sitemap, 404 page, print stylesheet and Pagefind search.
-import sys  # noqa: E402 (this section is self-contained; keep it that way)
-from pathlib import Path  # noqa: E402
+import sys
+from pathlib import Path
 
 # The book's own extensions live in book/_ext.
 _ext = str(Path(__file__).resolve().parent / "_ext")

@@ -21,7 +21,7 @@ Exit status: 0 when the PDF was written, 2 on bad input (one line on stderr).
 from __future__ import annotations
 
 import argparse
-import datetime
+import datetime as dt
 import html
 import importlib.metadata
 import os
@@ -318,9 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     day = (
-        datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
+        dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         if epoch
-        else datetime.datetime.now(tz=datetime.UTC).date()
+        else dt.datetime.now(tz=dt.UTC).date()
     )
     try:
         pages = build(
