@@ -192,8 +192,18 @@ def browser_page() -> Iterator[object]:
 
 
 def _search(page, served: str, query: str) -> list[tuple[str, str]]:
+    """Search on the search page, as the theme's search field does; return (href, excerpt)s."""
     page.goto(f"{served}/search.html?q={query}")
-    page.wait_for_selector(".pagefind-ui__result", timeout=20_000)
+    # Pagefind's UI shows placeholders first and fills each result in as its data loads.
+    page.wait_for_function(
+        """() => {
+          const results = [...document.querySelectorAll('.pagefind-ui__result')];
+          return results.length > 0 && results.every(r =>
+            r.querySelector('.pagefind-ui__result-link') &&
+            r.querySelector('.pagefind-ui__result-excerpt'));
+        }""",
+        timeout=20_000,
+    )
     return page.eval_on_selector_all(
         ".pagefind-ui__result",
         "els => els.map(e => [e.querySelector('.pagefind-ui__result-link').getAttribute('href'),"
