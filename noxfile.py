@@ -354,3 +354,37 @@ def lock(session: nox.Session) -> None:
         str(JB_LOCK.relative_to(ROOT)),
         *session.posargs,
     )
+
+
+@nox.session(python=PYTHON, default=False)
+def pdf(session: nox.Session) -> None:
+    """The whole handbook as one PDF and as EPUB, into _build/html/handbook.pdf and .epub.
+
+    No TeX: Sphinx's singlehtml build is printed by Chromium through Playwright
+    (tools/pdf.py; needs /usr/bin/chromium, ``apt-get install chromium``), and
+    the EPUB is Sphinx's own epub builder. Notebooks are not executed again:
+    both builds read the jupyter-cache that ``nox -s docs`` filled (and fill
+    it, if this runs first). Run after ``nox -s docs``: the files land next
+    to the HTML that links to them. ``-- --out DIR`` writes them elsewhere
+    (e.g. a version's folder in _build/versions); ``-- --chromium PATH`` uses
+    another Chromium or Chrome binary.
+    """
+    parser = argparse.ArgumentParser(prog="nox -s pdf")
+    parser.add_argument("--out", type=Path, default=HTML, help="folder for the two files")
+    parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium or Chrome binary")
+    args = parser.parse_args(session.posargs)
+    _install(session, "pdf")
+    single, epub = BUILD / "singlehtml", BUILD / "epub"
+    for builder, outdir in (("singlehtml", single), ("epub", epub)):
+        # Doctrees outside the output, or the EPUB would try to pack them.
+        doctrees = ["-d", str(BUILD / "doctrees" / builder)]
+        session.run("sphinx-build", "-b", builder, *STRICT, *doctrees, *SPHINX_ARGS, str(outdir))
+    args.out.mkdir(parents=True, exist_ok=True)
+    pdf_file = str(args.out / "handbook.pdf")
+    session.run("python", "tools/pdf.py", str(single), pdf_file, "--chromium", args.chromium)
+    epubs = sorted(epub.glob("*.epub"))
+    if len(epubs) != 1:
+        session.error(f"expected one .epub in {epub}, found {[p.name for p in epubs]}")
+    shutil.copyfile(epubs[0], args.out / "handbook.epub")
+    size = (args.out / "handbook.epub").stat().st_size
+    session.log(f"{args.out / 'handbook.epub'}: {size / 1024 / 1024:.1f} MiB")

@@ -207,3 +207,91 @@ if _version_name and _switcher_json:
     html_theme_options["check_switcher"] = False
     # Older versions show a banner pointing to the latest release.
     html_theme_options["show_version_warning_banner"] = True
+
+# -- Reader editions, sharing and search ------------------------------------------
+# The PDF and EPUB editions (`nox -s pdf`), social cards and descriptions,
+# sitemap, 404 page, print stylesheet and Pagefind search.
+import sys
+from pathlib import Path
+
+# The book's own extensions live in book/_ext.
+_ext = str(Path(__file__).resolve().parent / "_ext")
+if _ext not in sys.path:
+    sys.path.insert(0, _ext)
+
+extensions += [
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    "notfound.extension",
+    # Ours (book/_ext): Pagefind indexes only the article body, glossary terms weigh most.
+    "handbook_search",
+    # Ours (book/_ext): descriptions skip the owner / review / status line;
+    "handbook_descriptions",
+    # the EPUB's cover carries the version.
+    "handbook_editions",
+]
+# Where the book is published, e.g. https://ml-org-handbook.github.io/handbook/;
+# a `docs-versions` build publishes each version under <name>/ beneath it.
+_site_url = _urls["Documentation"].rstrip("/") + "/"
+if _version_name:
+    _site_url += f"{_version_name}/"
+html_baseurl = _site_url
+
+# The editions, linked from every page (book/_templates/handbook-downloads.html).
+# `nox -s pdf` writes them next to the HTML, under these names.
+html_context = {
+    "handbook_downloads": [
+        {"label": "PDF", "file": "handbook.pdf", "type": "application/pdf"},
+        {"label": "EPUB", "file": "handbook.epub", "type": "application/epub+zip"},
+    ],
+}
+html_sidebars["**"].insert(html_sidebars["**"].index("icon-links.html"), "handbook-downloads.html")
+# The chrome (navigation, toolbars, buttons) is not printed.
+html_css_files += ["handbook-downloads.css", ("print.css", {"media": "print"})]
+
+# A description (the page's first paragraph, or `og:description` / `description`
+# in its front matter) and a social card (drawn with matplotlib, offline) per page.
+ogp_site_url = _site_url
+ogp_site_name = project
+ogp_description_length = 200
+ogp_social_cards = {
+    # Relative to the source folder (the repository root).
+    "image_mini": "book/_static/handbook-logo.png",
+    "line_color": "#0b5394",
+}
+ogp_enable_meta_description = True
+
+# sitemap.xml lists every page under html_baseurl.
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+
+# The 404 page's links and assets are absolute under the site's path.
+notfound_urls_prefix = "/" + _site_url.split("://", 1)[1].split("/", 1)[1]
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>This page does not exist, or no longer does: the handbook's chapters"
+        " sometimes move between versions.</p>\n"
+        '<p>Start again from <a href="' + notfound_urls_prefix + 'book/index.html">the'
+        " handbook's front page</a>, or look for the topic with"
+        ' <a href="' + notfound_urls_prefix + 'search.html">search</a>.</p>\n'
+    ),
+}
+
+# EPUB (`nox -s pdf` builds it with the `epub` builder): the cover, with the
+# version, is drawn at build time by book/_ext/handbook_editions.py.
+epub_title = project
+epub_author = author
+epub_publisher = author
+epub_copyright = copyright
+epub_identifier = _urls["Documentation"]
+epub_scheme = "URL"
+epub_uid = "MLOrganizationHandbook"
+# _toc.yml's toctrees are hidden ones (sphinx-external-toc); the EPUB's
+# navigation must include them or it lists the front page alone.
+epub_tocscope = "includehidden"
+epub_cover = ("_static/handbook-cover.png", "epub-cover.html")
+epub_show_urls = "no"
+# index.html: sphinx-external-toc's redirect to book/index, left by an earlier build.
+epub_exclude_files = ["index.html", "search.html", "404.html", "_static/handbook-search.js"]
