@@ -32,12 +32,21 @@ def test_every_toc_entry_becomes_a_page(book, docname):
     assert (book.outdir / f"{docname}.html").is_file()
 
 
-def test_there_are_example_notebooks():
-    assert book_toc.example_notebooks() == [
-        "examples/data-check",
-        "examples/experiment-log",
-        "examples/org-graph",
+def _has_kernel(docname: str) -> bool:
+    text = (REPO / f"{docname}.md").read_text(encoding="utf-8")
+    return text.startswith("---\n") and "\nkernelspec:" in text.split("\n---", 1)[0]
+
+
+def test_every_page_with_a_kernel_was_executed_by_the_build(book):
+    """Any page that declares a kernel, chapter or example, gets executed outputs."""
+    notebooks = [name for name in book_toc.docnames() if _has_kernel(name)]
+    assert set(book_toc.example_notebooks()) <= set(notebooks)
+    missing = [
+        name
+        for name in notebooks
+        if not (book.outdir.parent / "jupyter_execute" / f"{name}.ipynb").is_file()
     ]
+    assert missing == [], f"pages with a kernel that the build did not execute: {missing}"
 
 
 @pytest.mark.parametrize("docname", book_toc.example_notebooks())
