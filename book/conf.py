@@ -280,7 +280,8 @@ notfound_context = {
 }
 
 # EPUB (`nox -s pdf` builds it with the `epub` builder): the cover, with the
-# version, is drawn at build time by book/_ext/handbook_editions.py.
+# version, is drawn at build time by book/_ext/handbook_editions.py, which also
+# sets epub_cover (a tuple, which this file's YAML twin for Jupyter Book cannot hold).
 epub_title = project
 epub_author = author
 epub_publisher = author
@@ -291,7 +292,6 @@ epub_uid = "MLOrganizationHandbook"
 # _toc.yml's toctrees are hidden ones (sphinx-external-toc); the EPUB's
 # navigation must include them or it lists the front page alone.
 epub_tocscope = "includehidden"
-epub_cover = ("_static/handbook-cover.png", "epub-cover.html")
 epub_show_urls = "no"
 # index.html: sphinx-external-toc's redirect to book/index, left by an earlier build.
 epub_exclude_files = ["index.html", "search.html", "404.html", "_static/handbook-search.js"]

@@ -1,9 +1,10 @@
 """The EPUB edition's cover: the title and the version, drawn at build time.
 
-``epub_cover`` in ``book/conf.py`` names ``_static/handbook-cover.png``; this
-extension draws that image into the EPUB build with matplotlib (the book
-already needs it; its bundled DejaVu fonts need no download), so the cover
-always carries the version the book was built from. The PDF's cover is HTML,
+``epub_cover`` (set here unless ``book/conf.py`` sets it) names
+``_static/handbook-cover.png``; this extension draws that image into the EPUB
+build with matplotlib (the book already needs it; its bundled DejaVu fonts
+need no download), so the cover always carries the version the book was
+built from. The PDF's cover is HTML,
 written by ``tools/pdf.py``.
 """
 
@@ -17,6 +18,9 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
+#: Where the cover is drawn in the EPUB build, and the template of its page
+#: (book/_templates/epub-cover.html): the ``epub_cover`` this extension sets.
+EPUB_COVER = ("_static/handbook-cover.png", "epub-cover.html")
 #: Cover size in pixels (the 1:1.6 ratio EPUB stores recommend).
 COVER_SIZE = (1600, 2560)
 _BLUE = "#0b5394"
@@ -80,6 +84,13 @@ def draw_cover(path: Path, title: str, version: str, url: str) -> Path:
     return path
 
 
+def _on_config_inited(app: Sphinx, config: Any) -> None:
+    """Use the drawn cover unless the configuration names another."""
+    del app
+    if not config.epub_cover:
+        config.epub_cover = EPUB_COVER
+
+
 def _on_builder_inited(app: Sphinx) -> None:
     """Draw the cover into an EPUB build's output, where ``epub_cover`` expects it."""
     if app.builder.name != "epub" or not app.config.epub_cover:
@@ -93,5 +104,7 @@ def _on_builder_inited(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Connect the cover drawing to the start of an EPUB build."""
+    # Before Sphinx checks the configuration's types (priority 800).
+    app.connect("config-inited", _on_config_inited, priority=400)
     app.connect("builder-inited", _on_builder_inited)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
