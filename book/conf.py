@@ -211,28 +211,20 @@ if _version_name and _switcher_json:
 # -- Reader editions, sharing and search ------------------------------------------
 # The PDF and EPUB editions (`nox -s pdf`), social cards and descriptions,
 # sitemap, 404 page, print stylesheet and Pagefind search.
-import sys
-from pathlib import Path
-
-# The book's own extensions live in book/_ext.
-_ext = str(Path(__file__).resolve().parent / "_ext")
-if _ext not in sys.path:
-    sys.path.insert(0, _ext)
-
 extensions += [
     "sphinxext.opengraph",
     "sphinx_sitemap",
     "notfound.extension",
-    # Ours (book/_ext): Pagefind indexes only the article body, glossary terms weigh most.
-    "handbook_search",
-    # Ours (book/_ext): descriptions skip the owner / review / status line;
-    "handbook_descriptions",
+    # Ours (book/_ext/handbook): Pagefind indexes only the article body, glossary terms weigh most.
+    "handbook.search",
+    # Ours (book/_ext/handbook): descriptions skip the owner / review / status line;
+    "handbook.descriptions",
     # the EPUB's cover carries the version.
-    "handbook_editions",
+    "handbook.editions",
 ]
 # Where the book is published, e.g. https://ml-org-handbook.github.io/handbook/;
 # a `docs-versions` build publishes each version under <name>/ beneath it.
-_site_url = _urls["Documentation"].rstrip("/") + "/"
+_site_url = _project_url("Documentation").rstrip("/") + "/"
 if _version_name:
     _site_url += f"{_version_name}/"
 html_baseurl = _site_url
@@ -280,13 +272,13 @@ notfound_context = {
 }
 
 # EPUB (`nox -s pdf` builds it with the `epub` builder): the cover, with the
-# version, is drawn at build time by book/_ext/handbook_editions.py, which also
+# version, is drawn at build time by book/_ext/handbook/editions.py, which also
 # sets epub_cover (a tuple, which this file's YAML twin for Jupyter Book cannot hold).
 epub_title = project
 epub_author = author
 epub_publisher = author
 epub_copyright = copyright
-epub_identifier = _urls["Documentation"]
+epub_identifier = _project_url("Documentation")
 epub_scheme = "URL"
 epub_uid = "MLOrganizationHandbook"
 # _toc.yml's toctrees are hidden ones (sphinx-external-toc); the EPUB's

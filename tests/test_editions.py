@@ -22,7 +22,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _build(builder: str, out: Path) -> Path:
+    # The notebooks' outputs come from the cache the test run's one HTML build
+    # filled (the `handbook` fixture), so nothing is executed a second time.
+    cache = REPO / "_build" / ".jupyter_cache"
     command = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "-n", "--keep-going"]
+    command += ["-D", f"nb_execution_cache_path={cache}"]
     command += ["-d", str(out.parent / f"doctrees-{builder}"), "-c", "book", ".", str(out)]
     result = subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, check=False, timeout=1800
@@ -32,8 +36,9 @@ def _build(builder: str, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory) -> Path:
-    """A folder for both builds: side by side, they share one jupyter-cache (as in _build)."""
+def editions(handbook, tmp_path_factory) -> Path:
+    """A folder for both builds, made after the HTML build whose notebook cache they read."""
+    assert handbook.returncode == 0, handbook.output[-3000:]
     return tmp_path_factory.mktemp("editions")
 
 

@@ -3,7 +3,7 @@ sitemap, a 404 page that leads back, a print stylesheet, links to the PDF and
 EPUB on every page, and a search whose excerpts are the matched sentence and
 which finds a glossary term's definition first (issue 15).
 
-The module builds the real handbook once; the search tests drive Chromium.
+The module reads the test run's one build of the handbook; the search tests drive Chromium.
 """
 
 from __future__ import annotations
@@ -31,11 +31,10 @@ CHROME = ("Light Dark", "System Settings", "Toggle navigation", "Fullscreen", ".
 
 
 @pytest.fixture(scope="module")
-def book(sphinx_build, tmp_path_factory):
-    """Build the real handbook's HTML, from scratch, into a temporary folder."""
-    built = sphinx_build(REPO, tmp_path_factory.mktemp("reader") / "_build")
-    assert built.returncode == 0, built.output[-5000:]
-    return built.outdir
+def book(handbook):
+    """The real handbook's HTML: the test run's one build (see conftest)."""
+    assert handbook.returncode == 0, handbook.output[-5000:]
+    return handbook.outdir
 
 
 def _page(book: Path, docname: str) -> str:
