@@ -65,11 +65,11 @@ def test_main_writes_a_loadable_config(tmp_path, monkeypatch):
     assert config["sphinx"]["config"]["nb_execution_mode"] == "cache"
     # The book's own extensions come from book/_ext, which Jupyter Book puts on sys.path.
     ext = str(REPO / "book" / "_ext")
-    assert config["sphinx"]["local_extensions"] == {
-        "handbook.execution": ext,
-        "handbook.freshness": ext,
-        "handbook.colab": ext,
-    }
+    import runpy
+
+    ours = [e for e in runpy.run_path(str(CONF_PY))["extensions"] if e.startswith("handbook.")]
+    assert "handbook.execution" in ours
+    assert config["sphinx"]["local_extensions"] == dict.fromkeys(ours, ext)
     assert not any(e.startswith("handbook.") for e in config["sphinx"]["extra_extensions"])
 
 
