@@ -14,6 +14,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import sys
+from pathlib import Path
+
+# The book's own Sphinx extensions live beside it, in book/_ext.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 
 _metadata = importlib.metadata.metadata("mlorg")
 _urls = dict(url.split(", ", 1) for url in _metadata.get_all("Project-URL") or [])
@@ -43,6 +48,8 @@ extensions = [
     "mlorg.sphinxext.freshness",
     # the Colab button opens the notebooks published as .ipynb.
     "mlorg.sphinxext.launch",
+    # book/_ext: math as MathML, labelled checklists, no Font Awesome, slim CSS.
+    "handbook_html",
 ]
 external_toc_path = "_toc.yml"
 # Only files listed in _toc.yml are part of the book (README.md, tests, ...
@@ -126,7 +133,10 @@ templates_path = ["_templates"]
 html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]
+html_css_files = ["icons.css", "handbook.css"]
+# Math is converted to MathML while building (book/_ext/handbook_html.py):
+# browsers draw it natively, so no MathJax is loaded from anywhere.
+html_math_renderer = "mathml"
 html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = "%Y-%m-%d"
 html_copy_source = True
@@ -138,6 +148,8 @@ html_theme_options = {
     "use_issues_button": True,
     "use_edit_page_button": True,
     "use_download_button": True,
+    # Eight buttons crowded a phone's toolbar; a browser has its own full screen.
+    "use_fullscreen_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
     # A launch service is what makes the theme offer the executed .ipynb for
