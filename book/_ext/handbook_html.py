@@ -15,6 +15,10 @@ A small Sphinx extension, loaded from ``book/conf.py``:
 * after the build, Font Awesome is removed: its rules and webfonts from the
   theme's stylesheet, its script and fonts from ``_static``. The few icons
   the pages show come from ``_static/icons.css`` (tools/icons/make_icons.py);
+* notebooks' matplotlib figures come out as SVG with real text (an IPython
+  profile for the build's kernels), sharp at any size and searchable;
+* every image gets its width and height (no layout shift), ``decoding=async``,
+  and ``loading=lazy`` after the first on a page;
 * and the big stylesheets (the theme's, sphinx-design's, MyST-NB's) lose the
   rules whose classes appear nowhere in the built pages or their scripts:
   most of Bootstrap, which a reader would otherwise download and parse on
@@ -25,6 +29,7 @@ A small Sphinx extension, loaded from ``book/conf.py``:
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -33,7 +38,7 @@ from typing import Any
 from docutils import nodes
 from latex2mathml.converter import convert
 
-__all__ = ["fix_body", "name_sidebar_summaries", "purge_unused", "setup", "strip_font_awesome"]
+__all__ = ["describe", "fix_body", "image_size", "size_images", "name_sidebar_summaries", "purge_unused", "setup", "strip_font_awesome"]
 
 
 # -- Math ----------------------------------------------------------------------
@@ -62,6 +67,9 @@ _TASK = re.compile(
 )
 
 
+_SVG_FIGURE = re.compile(r'<figure class="([^"]*)"([^>]*>\s*<img [^>]*src="[^"]+\.svg")')
+
+
 def fix_body(body: str) -> str:
     """Return the page body with labelled checkboxes, list roles and named summaries.
 
@@ -73,6 +81,9 @@ def fix_body(body: str) -> str:
     """
     body = _TASK.sub(r"\1<label>\2\3</label>\4", body)
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    # A figure whose image is SVG scrolls sideways on a phone instead of
+    # shrinking (handbook.css); a scrolling region must be reachable by keyboard.
+    body = _SVG_FIGURE.sub(r'<figure class="\1 handbook-wide-figure" tabindex="0"\2', body)
     return body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
 
 
@@ -156,10 +167,12 @@ def _defer(script: Any) -> Any:
 def _page_context(
     app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    del pagename, templatename
+    del templatename
     title = re.sub(r"<[^>]+>", "", context.get("title", ""))
     context["handbook_description"] = describe(doctree, f"{title}: {app.config.project}")
-    context["script_files"] = [_defer(script) for script in context.get("script_files", [])]
+    # The search page's searchtools.js runs at once and needs doctools.js loaded.
+    if pagename != "search":
+        context["script_files"] = [_defer(script) for script in context.get("script_files", [])]
     if "body" in context:
         context["body"] = fix_body(context["body"])
     generate = context.get("generate_toctree_html")
@@ -343,6 +356,93 @@ def _slim_assets(app: Any, exception: Exception | None) -> None:
     (static / "styles" / "pydata-sphinx-theme.css.map").unlink(missing_ok=True)
 
 
+# -- Figures ---------------------------------------------------------------------
+
+_KERNEL_CONFIG = """\
+# Written by book/_ext/handbook_html.py for the kernels that execute the book.
+c.InlineBackend.figure_formats = {"svg"}
+# Text stays text (not outlines): smaller files, selectable and searchable.
+c.InlineBackend.rc = {"svg.fonttype": "none", "svg.hashsalt": "handbook"}
+"""
+
+
+def _kernel_profile(app: Any) -> None:
+    """Point the build's kernels at an IPython profile that draws figures as SVG."""
+    ipython_dir = Path(app.outdir).parent / ".ipython"
+    config = ipython_dir / "profile_default" / "ipython_kernel_config.py"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    if not config.is_file() or config.read_text(encoding="utf-8") != _KERNEL_CONFIG:
+        config.write_text(_KERNEL_CONFIG, encoding="utf-8")
+    os.environ["IPYTHONDIR"] = str(ipython_dir)
+
+
+_IMG = re.compile(r"<img\s[^>]*>")
+_SRC = re.compile(r'\ssrc="([^"]+)"')
+_SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"[^>]*?\sheight="([\d.]+)(pt|px)?"', re.S)
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Width and height in CSS px of a PNG or an SVG (matplotlib's sizes are in pt).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     svg = Path(folder) / "f.svg"
+    ...     _ = svg.write_text('<svg width="460.8pt" height="345.6pt" viewBox="0 0 460.8 345.6">')
+    ...     image_size(svg)
+    (614, 461)
+    """
+    try:
+        data = path.read_bytes()[:4096]
+    except OSError:
+        return None
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    match = _SVG_SIZE.search(data.decode("utf-8", errors="replace"))
+    if match is None:
+        return None
+    scale = 4 / 3 if match[2] == "pt" else 1
+    return round(float(match[1]) * scale), round(float(match[3]) * (4 / 3 if match[4] == "pt" else 1))
+
+
+def size_images(page: str, folder: Path) -> str:
+    """Add width, height, decoding and lazy loading to ``<img>`` tags.
+
+    The first image of the article is loaded at once (it may be the largest
+    paint); the later ones, and any in the page's menus, only when scrolled to.
+    """
+    article = page.find("<article")
+    seen = 1 if article == -1 else 0
+
+    def sized(match: re.Match[str]) -> str:
+        nonlocal seen
+        tag = match[0]
+        if match.start() > article:
+            seen += 1
+        source = _SRC.search(tag)
+        extra = ""
+        if source and " width=" not in tag and not source[1].startswith(("http:", "https:", "data:")):
+            size = image_size(folder / source[1].split("?", 1)[0])
+            if size is not None:
+                extra += f' width="{size[0]}" height="{size[1]}"'
+        if " decoding=" not in tag:
+            extra += ' decoding="async"'
+        if (seen != 1 or match.start() < article) and " loading=" not in tag:
+            extra += ' loading="lazy"'
+        return tag[:4] + extra + tag[4:]
+
+    return _IMG.sub(sized, page)
+
+
+def _size_images(app: Any, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        sized = size_images(text, page.parent)
+        if sized != text:
+            page.write_text(sized, encoding="utf-8")
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Register the MathML renderer and the HTML fixes with Sphinx."""
     app.add_html_math_renderer(
@@ -353,5 +453,8 @@ def setup(app: Any) -> dict[str, Any]:
     # After the theme's own handler, which puts generate_toctree_html in the context.
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("builder-inited", _restore_assets)
+    app.connect("builder-inited", _kernel_profile)
+    # Images first: the class names the stylesheets keep are read from the final pages.
+    app.connect("build-finished", _size_images, priority=400)
     app.connect("build-finished", _slim_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
