@@ -294,18 +294,18 @@ def test_axe_finds_a_violation_when_there_is_one(browser, base_url):
 def test_notebook_page_offers_download_launch_and_source_buttons(reader, viewport):
     page = reader.open("examples/org-graph")
     header = page.locator(".bd-header-article")
-    header.locator(".dropdown-launch-buttons button").click()
+    header.locator(".dropdown-launch-buttons > button.dropdown-toggle").click()
     binder = header.get_by_role("link", name="Binder")
     colab = header.get_by_role("link", name="Colab")
     binder.wait_for(state="visible")
     assert (binder.get_attribute("href") or "").startswith("https://mybinder.org/v2/gh/")
     assert "/blob/notebooks/examples/org-graph.ipynb" in (colab.get_attribute("href") or "")
     page.keyboard.press("Escape")
-    header.locator(".dropdown-source-buttons button").click()
+    header.locator(".dropdown-source-buttons > button.dropdown-toggle").click()
     for name in ("Repository", "Suggest edit", "Open issue"):
         assert header.get_by_role("link", name=name).is_visible()
     page.keyboard.press("Escape")
-    header.locator(".dropdown-download-buttons button").click()
+    header.locator(".dropdown-download-buttons > button.dropdown-toggle").click()
     ipynb = header.get_by_role("link", name=".ipynb")
     ipynb.wait_for(state="visible")
     response = page.request.get(f"{reader.base_url}/_sources/examples/org-graph.ipynb")
@@ -320,7 +320,7 @@ def test_chapter_shows_owner_status_and_last_updated(reader, viewport):
     freshness = page.locator(".chapter-freshness")
     assert freshness.is_visible()
     assert "Last reviewed" in freshness.inner_text()
-    assert "Last updated on" in page.locator("footer").inner_text()
+    assert "Last updated on" in page.locator("footer.bd-footer-content").inner_text()
 
 
 @VIEWPORTS
@@ -340,3 +340,26 @@ def test_figures_have_alt_text_dimensions_and_lazy_loading(reader, viewport):
             assert image["width"] and image["height"], image
             if image["top"] > viewport["height"]:
                 assert image["loading"] == "lazy", image
+
+
+_SVG_FONT = re.compile(r"font(?:-size)?:\s*(?:[a-z]+\s+)*([\d.]+)px")
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("docname", ["book/team", "book/data-flow", "examples/org-graph"])
+def test_figure_text_is_at_least_12_css_px_as_shown(reader, viewport, docname):
+    page = reader.open(docname)
+    figures = page.evaluate(
+        """() => [...document.querySelectorAll('article figure img')].map(i => {
+            i.scrollIntoView(); return {src: i.src, shown: i.getBoundingClientRect().width}})"""
+    )
+    svgs = [f for f in figures if f["src"].endswith(".svg")]
+    assert svgs, f"{docname}: no SVG figure"
+    for figure in svgs:
+        svg = page.request.get(figure["src"]).text()
+        view_width = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg)[1])
+        sizes = [float(size) for size in _SVG_FONT.findall(svg)]
+        assert sizes, "the figure has no text elements (svg.fonttype should be none)"
+        smallest = min(sizes) * figure["shown"] / view_width
+        # (rounded: the browser lays the image out at whole pixels)
+        assert round(smallest, 1) >= 12, f"{figure['src']}: {smallest:.1f} px text at {figure['shown']} px"

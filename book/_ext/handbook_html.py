@@ -17,8 +17,8 @@ A small Sphinx extension, loaded from ``book/conf.py``:
   the pages show come from ``_static/icons.css`` (tools/icons/make_icons.py);
 * notebooks' matplotlib figures come out as SVG with real text (an IPython
   profile for the build's kernels), sharp at any size and searchable;
-* every image gets its width and height (no layout shift), ``decoding=async``,
-  and ``loading=lazy`` after the first on a page;
+* every image gets its width and height (no layout shift), ``decoding=async``
+  and ``loading=lazy``;
 * and the big stylesheets (the theme's, sphinx-design's, MyST-NB's) lose the
   rules whose classes appear nowhere in the built pages or their scripts:
   most of Bootstrap, which a reader would otherwise download and parse on
@@ -407,17 +407,12 @@ def image_size(path: Path) -> tuple[int, int] | None:
 def size_images(page: str, folder: Path) -> str:
     """Add width, height, decoding and lazy loading to ``<img>`` tags.
 
-    The first image of the article is loaded at once (it may be the largest
-    paint); the later ones, and any in the page's menus, only when scrolled to.
+    Every image waits until it is scrolled near: the handbook's pages open
+    with a title, the owner line and text, so no figure is above the fold.
     """
-    article = page.find("<article")
-    seen = 1 if article == -1 else 0
 
     def sized(match: re.Match[str]) -> str:
-        nonlocal seen
         tag = match[0]
-        if match.start() > article:
-            seen += 1
         source = _SRC.search(tag)
         extra = ""
         if source and " width=" not in tag and not source[1].startswith(("http:", "https:", "data:")):
@@ -426,7 +421,7 @@ def size_images(page: str, folder: Path) -> str:
                 extra += f' width="{size[0]}" height="{size[1]}"'
         if " decoding=" not in tag:
             extra += ' decoding="async"'
-        if (seen != 1 or match.start() < article) and " loading=" not in tag:
+        if " loading=" not in tag:
             extra += ' loading="lazy"'
         return tag[:4] + extra + tag[4:]
 
