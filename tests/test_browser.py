@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import book_toc
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,12 +29,16 @@ AXE = REPO / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
-VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375x812", "1280x800"])
+VIEWPORTS = pytest.mark.parametrize(
+    "reader", [PHONE, DESKTOP], ids=["375x812", "1280x800"], indirect=True
+)
+ON_PHONE = pytest.mark.parametrize("reader", [PHONE], ids=["375x812"], indirect=True)
+ON_DESKTOP = pytest.mark.parametrize("reader", [DESKTOP], ids=["1280x800"], indirect=True)
 
 pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(REPO / "tools" / "audit"))
-from serve import serving  # noqa: E402 (tools/audit is a folder of scripts, not a package)
+from serve import serving
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +82,12 @@ class Reader:
 
     def __init__(self, browser: Any, base_url: str, viewport: dict[str, int]) -> None:
         self.base_url = base_url
+        self.viewport = viewport
         self.context = browser.new_context(viewport=viewport)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.off_site: list[str] = []
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.context.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), self._refuse_off_site)
 
@@ -106,8 +108,8 @@ class Reader:
 
 @pytest.fixture
 def reader(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterator[Reader]:
-    """A tab at the test's ``viewport`` parameter."""
-    tab = Reader(browser, base_url, request.node.callspec.params["viewport"])
+    """A tab at the viewport the test is parametrized with (PHONE or DESKTOP)."""
+    tab = Reader(browser, base_url, request.param)
     yield tab
     tab.close()
 
@@ -119,8 +121,8 @@ def _visible(page: Any, selector: str) -> bool:
 # -- Navigation -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("viewport", [PHONE], ids=["375x812"])
-def test_phone_menu_opens_the_navigation_and_closes(reader, viewport):
+@ON_PHONE
+def test_phone_menu_opens_the_navigation_and_closes(reader):
     page = reader.open("book/team")
     assert not _visible(page, "#pst-primary-sidebar-modal")
     page.locator(".bd-header-article .primary-toggle").click()
@@ -137,8 +139,8 @@ def test_phone_menu_opens_the_navigation_and_closes(reader, viewport):
     assert reader.errors == []
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP], ids=["1280x800"])
-def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader, viewport):
+@ON_DESKTOP
+def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader):
     page = reader.open("book/team")
     sidebar = page.locator("#pst-primary-sidebar")
     assert sidebar.is_visible()
@@ -154,9 +156,9 @@ def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader, viewport
 
 
 @VIEWPORTS
-def test_page_contents_open_and_lead_to_a_section(reader, viewport):
+def test_page_contents_open_and_lead_to_a_section(reader):
     page = reader.open("book/team")
-    if viewport is PHONE:
+    if reader.viewport is PHONE:
         assert not _visible(page, "#pst-secondary-sidebar")
         page.locator(".bd-header-article .secondary-toggle").click()
         contents = page.locator("#pst-secondary-sidebar-modal")
@@ -166,7 +168,8 @@ def test_page_contents_open_and_lead_to_a_section(reader, viewport):
         assert contents.is_visible()
     link = contents.locator("nav.page-toc a").nth(1)
     target = link.get_attribute("href")
-    assert target and target.startswith("#")
+    assert target
+    assert target.startswith("#")
     link.click()
     page.wait_for_url(f"**/book/team.html{target}")
     heading = page.locator(f"[id='{target[1:]}']")
@@ -175,9 +178,11 @@ def test_page_contents_open_and_lead_to_a_section(reader, viewport):
 
 
 @VIEWPORTS
-def test_search_finds_a_chapter_term_and_links_to_the_chapter(reader, viewport):
+def test_search_finds_a_chapter_term_and_links_to_the_chapter(reader):
     page = reader.open("book/team")
-    button = ".bd-header-article .search-button" if viewport is PHONE else ".search-button-field"
+    button = (
+        ".bd-header-article .search-button" if reader.viewport is PHONE else ".search-button-field"
+    )
     page.locator(button).first.click()
     field = page.locator("#pst-search-dialog input[name='q']")
     field.wait_for(state="visible")
@@ -193,7 +198,7 @@ def test_search_finds_a_chapter_term_and_links_to_the_chapter(reader, viewport):
 
 
 @VIEWPORTS
-def test_dark_mode_switches_and_survives_a_reload(reader, viewport):
+def test_dark_mode_switches_and_survives_a_reload(reader):
     page = reader.open("book/team")
     page.locator(".bd-header-article .theme-switch-button").click()
     page.locator(".theme-change-button[data-mode='dark']").first.click()
@@ -210,7 +215,7 @@ def test_dark_mode_switches_and_survives_a_reload(reader, viewport):
 
 
 @VIEWPORTS
-def test_next_and_previous_links_walk_the_book(reader, viewport):
+def test_next_and_previous_links_walk_the_book(reader):
     page = reader.open("book/team")
     page.locator(".prev-next-footer a.right-next").click()
     page.wait_for_url("**/book/data-flow.html")
@@ -252,7 +257,8 @@ def _axe(page: Any) -> list[dict[str, Any]]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
     return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result["violations"]
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
     ]
 
 
@@ -290,8 +296,8 @@ def test_axe_finds_a_violation_when_there_is_one(browser, base_url):
 # -- Reader features ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("viewport", [PHONE], ids=["375x812"])
-def test_notebook_page_offers_download_launch_and_source_buttons(reader, viewport):
+@ON_PHONE
+def test_notebook_page_offers_download_launch_and_source_buttons(reader):
     page = reader.open("examples/org-graph")
     header = page.locator(".bd-header-article")
     header.locator(".dropdown-launch-buttons > button.dropdown-toggle").click()
@@ -315,7 +321,7 @@ def test_notebook_page_offers_download_launch_and_source_buttons(reader, viewpor
 
 
 @VIEWPORTS
-def test_chapter_shows_owner_status_and_last_updated(reader, viewport):
+def test_chapter_shows_owner_status_and_last_updated(reader):
     page = reader.open("book/team")
     freshness = page.locator(".chapter-freshness")
     assert freshness.is_visible()
@@ -324,7 +330,7 @@ def test_chapter_shows_owner_status_and_last_updated(reader, viewport):
 
 
 @VIEWPORTS
-def test_figures_have_alt_text_dimensions_and_lazy_loading(reader, viewport):
+def test_figures_have_alt_text_dimensions_and_lazy_loading(reader):
     for docname in ("book/team", "examples/org-graph"):
         page = reader.open(docname)
         images = page.evaluate(
@@ -337,8 +343,9 @@ def test_figures_have_alt_text_dimensions_and_lazy_loading(reader, viewport):
         assert images, f"{docname}: no figure"
         for image in images:
             assert image["alt"], image
-            assert image["width"] and image["height"], image
-            if image["top"] > viewport["height"]:
+            assert image["width"], image
+            assert image["height"], image
+            if image["top"] > reader.viewport["height"]:
                 assert image["loading"] == "lazy", image
 
 
@@ -347,7 +354,7 @@ _SVG_FONT = re.compile(r"font(?:-size)?:\s*(?:[a-z]+\s+)*([\d.]+)px")
 
 @VIEWPORTS
 @pytest.mark.parametrize("docname", ["book/team", "book/data-flow", "examples/org-graph"])
-def test_figure_text_is_at_least_12_css_px_as_shown(reader, viewport, docname):
+def test_figure_text_is_at_least_12_css_px_as_shown(reader, docname):
     page = reader.open(docname)
     figures = page.evaluate(
         """() => [...document.querySelectorAll('article figure img')].map(i => {
@@ -362,4 +369,6 @@ def test_figure_text_is_at_least_12_css_px_as_shown(reader, viewport, docname):
         assert sizes, "the figure has no text elements (svg.fonttype should be none)"
         smallest = min(sizes) * figure["shown"] / view_width
         # (rounded: the browser lays the image out at whole pixels)
-        assert round(smallest, 1) >= 12, f"{figure['src']}: {smallest:.1f} px text at {figure['shown']} px"
+        assert round(smallest, 1) >= 12, (
+            f"{figure['src']}: {smallest:.1f} px text at {figure['shown']} px"
+        )

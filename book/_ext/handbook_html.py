@@ -38,7 +38,16 @@ from typing import Any
 from docutils import nodes
 from latex2mathml.converter import convert
 
-__all__ = ["describe", "fix_body", "image_size", "size_images", "name_sidebar_summaries", "purge_unused", "setup", "strip_font_awesome"]
+__all__ = [
+    "describe",
+    "fix_body",
+    "image_size",
+    "name_sidebar_summaries",
+    "purge_unused",
+    "setup",
+    "size_images",
+    "strip_font_awesome",
+]
 
 
 # -- Math ----------------------------------------------------------------------
@@ -63,7 +72,7 @@ def _visit_displaymath(self: Any, node: nodes.Element) -> None:
 
 _TASK = re.compile(
     r'(<li class="task-list-item[^"]*">\s*<p>)(<input class="task-list-item-checkbox"[^>]*>)(.*?)(</p>)',
-    re.S,
+    re.DOTALL,
 )
 
 
@@ -89,7 +98,7 @@ def fix_body(body: str) -> str:
 
 _SIDEBAR_PARENT = re.compile(
     r'(<a class="reference internal" href="[^"]*">)(?P<title>.*?)(</a>\s*<details(?: open="open")?>\s*)<summary>',
-    re.S,
+    re.DOTALL,
 )
 
 
@@ -104,7 +113,7 @@ def name_sidebar_summaries(toctree: str) -> str:
     def named(match: re.Match[str]) -> str:
         title = html.escape(re.sub(r"<[^>]+>", "", match["title"]).strip(), quote=False)
         return (
-            f'{match[1]}{match["title"]}{match[3]}'
+            f"{match[1]}{match['title']}{match[3]}"
             f'<summary><span class="visually-hidden">Pages under {title}</span>'
         )
 
@@ -121,7 +130,7 @@ def describe(doctree: nodes.Node | None, fallback: str) -> str:
     Search engines show about that much of a meta description.
 
     >>> from docutils.core import publish_doctree
-    >>> describe(publish_doctree("Title\\n=====\\n\\n" + "word " * 60), "x")[-10:]
+    >>> describe(publish_doctree(chr(10).join(["Title", "=====", "", "word " * 60])), "x")[-10:]
     'word word…'
     >>> describe(None, "Glossary: The ML Organization Handbook")
     'Glossary: The ML Organization Handbook'
@@ -196,7 +205,7 @@ def strip_font_awesome(css: str) -> str:
     (and ``@media`` blocks, recursively) stay as they are.
 
     >>> strip_font_awesome(
-    ...     '@font-face{font-family:Font Awesome\\\\ 7 Free;src:url(x.woff2)}'
+    ...     '@font-face{font-family:Font Awesome 7 Free;src:url(x.woff2)}'
     ...     '.fa-bars,.fa-navicon{--fa:"x"}a{color:red}.btn .fa-lg,.btn{margin:0}'
     ...     '@media(min-width:1px){.fa-solid{display:block}p{margin:0}}'
     ... )
@@ -213,7 +222,7 @@ def strip_font_awesome(css: str) -> str:
         end = _matching_brace(css, brace)
         block = css[brace + 1 : end]
         head = prelude.strip()
-        if head.startswith("@media") or head.startswith("@supports") or head.startswith("@layer"):
+        if head.startswith(_GROUPS):
             inner = strip_font_awesome(block)
             if inner.strip():
                 out.append(f"{prelude}{{{inner}}}")
@@ -314,11 +323,15 @@ def _used_names(outdir: Path) -> set[str]:
     """Every class in the built pages, and every word in the scripts (which add classes)."""
     used: set[str] = set()
     for page in outdir.rglob("*.html"):
-        for value in re.findall(r'class="([^"]*)"', page.read_text(encoding="utf-8", errors="replace")):
+        for value in re.findall(
+            r'class="([^"]*)"', page.read_text(encoding="utf-8", errors="replace")
+        ):
             used.update(value.split())
     for script in (outdir / "_static").rglob("*.js"):
         if not script.name.startswith("fontawesome"):
-            used.update(re.findall(r"[A-Za-z_][\w-]*", script.read_text(encoding="utf-8", errors="replace")))
+            used.update(
+                re.findall(r"[A-Za-z_][\w-]*", script.read_text(encoding="utf-8", errors="replace"))
+            )
     return used
 
 
@@ -350,7 +363,11 @@ def _slim_assets(app: Any, exception: Exception | None) -> None:
             # The source map describes the original file; without it nothing points there.
             css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
             stylesheet.write_text(purge_unused(strip_font_awesome(css), used), encoding="utf-8")
-    for leftover in ("scripts/fontawesome.js", "scripts/fontawesome.js.map", "scripts/fontawesome.js.LICENSE.txt"):
+    for leftover in (
+        "scripts/fontawesome.js",
+        "scripts/fontawesome.js.map",
+        "scripts/fontawesome.js.LICENSE.txt",
+    ):
         (static / leftover).unlink(missing_ok=True)
     shutil.rmtree(static / "vendor" / "fontawesome", ignore_errors=True)
     (static / "styles" / "pydata-sphinx-theme.css.map").unlink(missing_ok=True)
@@ -378,7 +395,9 @@ def _kernel_profile(app: Any) -> None:
 
 _IMG = re.compile(r"<img\s[^>]*>")
 _SRC = re.compile(r'\ssrc="([^"]+)"')
-_SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"[^>]*?\sheight="([\d.]+)(pt|px)?"', re.S)
+_SVG_SIZE = re.compile(
+    r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"[^>]*?\sheight="([\d.]+)(pt|px)?"', re.DOTALL
+)
 
 
 def image_size(path: Path) -> tuple[int, int] | None:
@@ -401,7 +420,9 @@ def image_size(path: Path) -> tuple[int, int] | None:
     if match is None:
         return None
     scale = 4 / 3 if match[2] == "pt" else 1
-    return round(float(match[1]) * scale), round(float(match[3]) * (4 / 3 if match[4] == "pt" else 1))
+    return round(float(match[1]) * scale), round(
+        float(match[3]) * (4 / 3 if match[4] == "pt" else 1)
+    )
 
 
 def size_images(page: str, folder: Path) -> str:
@@ -415,7 +436,11 @@ def size_images(page: str, folder: Path) -> str:
         tag = match[0]
         source = _SRC.search(tag)
         extra = ""
-        if source and " width=" not in tag and not source[1].startswith(("http:", "https:", "data:")):
+        if (
+            source
+            and " width=" not in tag
+            and not source[1].startswith(("http:", "https:", "data:"))
+        ):
             size = image_size(folder / source[1].split("?", 1)[0])
             if size is not None:
                 extra += f' width="{size[0]}" height="{size[1]}"'

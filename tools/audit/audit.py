@@ -35,7 +35,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from serve import serving  # noqa: E402 (a script beside this one, not a package)
+from serve import serving
 
 LIGHTHOUSE = HERE / "node_modules" / "lighthouse" / "cli" / "index.js"
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -77,9 +77,8 @@ def toc_pages(toc: Path) -> list[str]:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = Path(folder) / "_toc.yml"
-    ...     _ = path.write_text(
-    ...         "root: a\\nparts:\\n- chapters:\\n  - file: b\\n    sections:\\n    - file: c\\n"
-    ...     )
+    ...     lines = ["root: a", "parts:", "- chapters:", "  - file: b", "    sections:", "    - file: c"]
+    ...     _ = path.write_text(chr(10).join(lines))
     ...     toc_pages(path)
     ['a', 'b', 'c']
     """

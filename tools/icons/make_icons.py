@@ -21,11 +21,28 @@ from pathlib import Path
 # The icons' class names as the theme's templates write them. The regular
 # and solid packs share names; the solid pack comes after the regular one in
 # the script, so the last definition of a name is the solid one.
-ICONS = (
-    "angle-left angle-right arrow-up bars chevron-down circle-half-stroke code download "
-    "expand file file-pdf github lightbulb list magnifying-glass moon outdent pencil-alt "
-    "rocket sun"
-).split()
+ICONS = [
+    "angle-left",
+    "angle-right",
+    "arrow-up",
+    "bars",
+    "chevron-down",
+    "circle-half-stroke",
+    "code",
+    "download",
+    "expand",
+    "file",
+    "file-pdf",
+    "github",
+    "lightbulb",
+    "list",
+    "magnifying-glass",
+    "moon",
+    "outdent",
+    "pencil-alt",
+    "rocket",
+    "sun",
+]
 DEFINITION = re.compile(
     r'(?:"(?P<quoted>[a-z0-9-]+)"|\b(?P<bare>[a-z][a-z0-9]*)):'
     r'\[(?P<w>\d+),(?P<h>\d+),\[(?P<aliases>[^\]]*)\],"[0-9a-f]+","(?P<path>[^"]+)"\]'
@@ -54,7 +71,10 @@ def icon_paths(script: str) -> dict[str, tuple[int, int, str]]:
     found: dict[str, tuple[int, int, str]] = {}
     for match in DEFINITION.finditer(script):
         icon = (int(match["w"]), int(match["h"]), match["path"])
-        for name in [match["quoted"] or match["bare"], *re.findall(r'"([a-z0-9-]+)"', match["aliases"])]:
+        for name in [
+            match["quoted"] or match["bare"],
+            *re.findall(r'"([a-z0-9-]+)"', match["aliases"]),
+        ]:
             found[name] = icon
     return found
 
@@ -75,7 +95,10 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: make_icons.py SITE_PACKAGES", file=sys.stderr)
         return 2
-    script = Path(argv[0]) / "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
+    script = (
+        Path(argv[0])
+        / "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
+    )
     if not script.is_file():
         print(f"make_icons.py: error: {script}: not found", file=sys.stderr)
         return 2
