@@ -72,13 +72,20 @@ def _rebase(value: object, prefix: PurePosixPath) -> object:
     return value
 
 
-def jupyter_book_config(settings: Mapping[str, Any], confdir: PurePosixPath) -> dict[str, Any]:
+def jupyter_book_config(
+    settings: Mapping[str, Any],
+    confdir: PurePosixPath,
+    local_extensions: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Return a Jupyter Book 1.x configuration equivalent to Sphinx ``settings``.
 
     Args:
         settings: the names defined by a ``conf.py``; private names (``_x``)
             and non-data values (modules, functions, imports) are ignored.
         confdir: the configuration folder relative to the source folder.
+        local_extensions: extensions that are files beside the configuration
+            (``book/_ext``), by name, with their folder relative to the source
+            folder; Jupyter Book puts that folder on ``sys.path`` for them.
 
     Raises:
         InputError: if a public setting is not plain data, since it could
@@ -109,16 +116,17 @@ def jupyter_book_config(settings: Mapping[str, Any], confdir: PurePosixPath) -> 
             for ext in config["myst_enable_extensions"]
             if ext not in JB1_UNSUPPORTED_MYST_EXTENSIONS
         ]
-    extensions = list(config.pop("extensions", []))
+    local = dict(local_extensions or {})
+    extensions = [ext for ext in config.pop("extensions", []) if ext not in local]
+    sphinx: dict[str, Any] = {"extra_extensions": extensions}
+    if local:
+        sphinx["local_extensions"] = local
+    sphinx.update({"recursive_update": False, "config": config})
     return {
         "title": config.get("project", ""),
         "author": config.get("author", ""),
         "only_build_toc_files": bool(config.get("external_toc_exclude_missing", False)),
-        "sphinx": {
-            "extra_extensions": extensions,
-            "recursive_update": False,
-            "config": config,
-        },
+        "sphinx": sphinx,
     }
 
 
@@ -138,7 +146,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     confdir = PurePosixPath(conf_py.resolve().parent.relative_to(srcdir.resolve()).as_posix())
     try:
-        config = jupyter_book_config(runpy.run_path(str(conf_py)), confdir)
+        settings = runpy.run_path(str(conf_py))
+        local = {
+            ext: str(confdir / "_ext")
+            for ext in settings.get("extensions", [])
+            if isinstance(ext, str) and (conf_py.parent / "_ext" / f"{ext}.py").is_file()
+        }
+        config = jupyter_book_config(settings, confdir, local)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
