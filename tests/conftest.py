@@ -51,6 +51,24 @@ def _sphinx_build(srcdir: Path, builddir: Path, *extra: str, strict: bool = True
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip browser tests, saying how to run them, unless ``-m`` selects them.
+
+    They need Chromium (and the audit's npm packages), which a newcomer with
+    only Python does not have; CI installs both and runs them.
+    """
+    chosen = config.getoption("-m") or ""
+    if "browser" in chosen and "not browser" not in chosen:
+        return
+    skip = pytest.mark.skip(
+        reason="browser test: needs /usr/bin/chromium and `npm ci --prefix tools/audit`; "
+        "run with `nox -s tests -- -m browser`"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def sphinx_build() -> Callable[..., Build]:
     """Return the function that runs ``sphinx-build`` (see ``_sphinx_build``)."""
