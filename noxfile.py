@@ -268,9 +268,7 @@ def audit(session: nox.Session) -> None:
     installed = AUDIT / "node_modules" / ".package-lock.json"
     lock = AUDIT / "package-lock.json"
     if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
-        session.run(
-            "npm", "ci", "--prefix", str(AUDIT), "--no-audit", "--no-fund", external=True
-        )
+        session.run("npm", "ci", "--prefix", str(AUDIT), "--no-audit", "--no-fund", external=True)
     session.run(
         "python",
         str(AUDIT / "audit.py"),
