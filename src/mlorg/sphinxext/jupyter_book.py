@@ -17,6 +17,7 @@ the Jupyter Book 1.x stack cannot handle (see ``JB1_UNSUPPORTED_MYST_EXTENSIONS`
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
 from collections.abc import Mapping, Sequence
@@ -84,8 +85,9 @@ def jupyter_book_config(
             and non-data values (modules, functions, imports) are ignored.
         confdir: the configuration folder relative to the source folder.
         local_extensions: extensions that are files beside the configuration
-            (``book/_ext``), by name, with their folder relative to the source
-            folder; Jupyter Book puts that folder on ``sys.path`` for them.
+            (``book/_ext``), by name, with their folder relative to the folder
+            of the generated ``_config.yml``, from which Jupyter Book resolves
+            it and puts it on ``sys.path``.
 
     Raises:
         InputError: if a public setting is not plain data, since it could
@@ -147,8 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     confdir = PurePosixPath(conf_py.resolve().parent.relative_to(srcdir.resolve()).as_posix())
     try:
         settings = runpy.run_path(str(conf_py))
+        ext_dir = os.path.relpath(conf_py.resolve().parent / "_ext", out.resolve().parent)
         local = {
-            ext: str(confdir / "_ext")
+            ext: PurePosixPath(Path(ext_dir)).as_posix()
             for ext in settings.get("extensions", [])
             if isinstance(ext, str) and (conf_py.parent / "_ext" / f"{ext}.py").is_file()
         }
