@@ -388,3 +388,35 @@ def pdf(session: nox.Session) -> None:
     shutil.copyfile(epubs[0], args.out / "handbook.epub")
     size = (args.out / "handbook.epub").stat().st_size
     session.log(f"{args.out / 'handbook.epub'}: {size / 1024 / 1024:.1f} MiB")
+
+
+AUDIT = ROOT / "tools" / "audit"
+
+
+@nox.session(python=PYTHON, default=False)
+def audit(session: nox.Session) -> None:
+    """Lighthouse and axe on every page of the built handbook; fails below the targets.
+
+    Needs ``nox -s docs`` first, Node.js with npm, and Chromium at
+    /usr/bin/chromium (``apt-get install -y chromium``). Serves _build/html on
+    127.0.0.1 with gzip and cache headers, prints the table, writes
+    _build/audit.json. ``nox -s audit -- book/team`` audits only the pages named.
+    """
+    if not (HTML / "index.html").is_file():
+        session.error(f"{HTML}: no built handbook; run `nox -s docs` first")
+    session.install("-c", str(LOCK), *nox.project.dependency_groups(PYPROJECT, "browser"))
+    installed = AUDIT / "node_modules" / ".package-lock.json"
+    lock = AUDIT / "package-lock.json"
+    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+        session.run("npm", "ci", "--prefix", str(AUDIT), "--no-audit", "--no-fund", external=True)
+    session.run(
+        "python",
+        str(AUDIT / "audit.py"),
+        "--site",
+        str(HTML),
+        "--toc",
+        str(ROOT / "_toc.yml"),
+        "--json",
+        str(BUILD / "audit.json"),
+        *session.posargs,
+    )

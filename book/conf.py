@@ -56,6 +56,8 @@ extensions = [
     "handbook.freshness",
     # the Colab button opens the notebooks published as .ipynb.
     "handbook.colab",
+    # math as MathML, labelled checklists, no Font Awesome, slim CSS.
+    "handbook.html",
 ]
 external_toc_path = "_toc.yml"
 # Only files listed in _toc.yml are part of the book (README.md, tests, ...
@@ -163,7 +165,10 @@ templates_path = ["_templates"]
 html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]
+html_css_files = ["icons.css", "handbook.css"]
+# Math is converted to MathML while building (book/_ext/handbook/html.py):
+# browsers draw it natively, so no MathJax is loaded from anywhere.
+html_math_renderer = "mathml"
 html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = "%Y-%m-%d"
 html_copy_source = True
@@ -175,6 +180,8 @@ html_theme_options = {
     "use_issues_button": True,
     "use_edit_page_button": True,
     "use_download_button": True,
+    # Eight buttons crowded a phone's toolbar; a browser has its own full screen.
+    "use_fullscreen_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
     # A launch service is what makes the theme offer the executed .ipynb for
