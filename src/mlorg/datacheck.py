@@ -294,12 +294,20 @@ def _without_marks(raw: Mapping[Any, Any]) -> str:
     columns = raw.get("columns")
     if isinstance(columns, Mapping):
         stripped["columns"] = {
-            name: ({k: v for k, v in spec.items() if k not in _MLORG_SETTINGS} if isinstance(spec, Mapping) else spec)
+            name: (
+                {k: v for k, v in spec.items() if k not in _MLORG_SETTINGS}
+                if isinstance(spec, Mapping)
+                else spec
+            )
             for name, spec in columns.items()
         }
     elif isinstance(columns, list):
         stripped["columns"] = [
-            ({k: v for k, v in spec.items() if k not in _MLORG_SETTINGS} if isinstance(spec, Mapping) else spec)
+            (
+                {k: v for k, v in spec.items() if k not in _MLORG_SETTINGS}
+                if isinstance(spec, Mapping)
+                else spec
+            )
             for spec in columns
         ]
     return yaml.safe_dump(stripped, sort_keys=False)
@@ -1034,7 +1042,10 @@ class DataCheckReport:
             )
         left = self.drift[self.drift["verdict"].str.startswith("left out: ")]
         if len(left):
-            why = [f"{row.column} ({row.verdict.removeprefix('left out: ')})" for row in left.itertuples()]
+            why = [
+                f"{column} ({str(verdict).removeprefix('left out: ')})"
+                for column, verdict in zip(left["column"], left["verdict"], strict=True)
+            ]
             notes.append(f"left out of drift: {', '.join(why)}")
         return tuple(notes)
 
