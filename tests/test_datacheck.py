@@ -21,6 +21,7 @@ from palmerpenguins import load_penguins
 from scipy import stats
 
 from mlorg import cli, datacheck
+from mlorg._datacheck import drift as drift_module
 from mlorg.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,13 +111,15 @@ def test_psi_of_identical_data_is_zero(values):
 
 def test_drift_and_psi_share_one_numeric_path(monkeypatch):
     calls = []
-    numeric_counts = datacheck._numeric_counts
+    from mlorg._datacheck import drift  # where drift() and the PSI compute it
+
+    numeric_counts = drift._numeric_counts
 
     def spy(*args):
         calls.append(args)
         return numeric_counts(*args)
 
-    monkeypatch.setattr(datacheck, "_numeric_counts", spy)
+    monkeypatch.setattr(drift, "_numeric_counts", spy)
     reference = pd.Series([1.0, 2.0, np.nan, 4.0, 5.0], name="x")
     current = pd.Series([1.0, 9.0, 9.0, np.nan, np.nan], name="x")
     alone = datacheck.population_stability_index(reference, current, bins=3)
@@ -826,7 +829,7 @@ def test_the_own_data_page_shows_the_real_error_for_a_misspelt_check(tmp_path, m
 def test_psi_pvalue_is_pearsons_chi_square_test_of_the_same_bins():
     reference = pd.Series(np.arange(100.0))
     current = pd.Series(np.arange(78.0) * 1.2)
-    counts = datacheck._counts(reference, current, datacheck.DEFAULT_BINS)
+    counts = drift_module._counts(reference, current, datacheck.DEFAULT_BINS)
     table = np.vstack(counts)
     table = table[:, table.sum(axis=0) > 0]
     expected = stats.chi2_contingency(table, correction=False).pvalue
@@ -840,10 +843,10 @@ def _null_pvalues(n, m, reps, seed):
     rng = np.random.default_rng(seed)
     scaled, pearson, psis = [], [], []
     for _ in range(reps):
-        counts = datacheck._counts(
+        counts = drift_module._counts(
             pd.Series(rng.normal(size=n)), pd.Series(rng.normal(size=m)), datacheck.DEFAULT_BINS
         )
-        psi = datacheck._psi(*counts)
+        psi = drift_module._psi(*counts)
         psis.append(psi)
         scaled.append(stats.chi2.sf(psi * n * m / (n + m), datacheck.DEFAULT_BINS - 1))
         pearson.append(datacheck.psi_pvalue(*counts))
