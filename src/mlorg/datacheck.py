@@ -106,3 +106,13 @@ for _name in __all__:
     if callable(_value) and getattr(_value, "__module__", "").startswith("mlorg._datacheck"):
         _value.__module__ = __name__
 del _name, _value
+
+# The examples in the docstrings of the names above run in this module's
+# namespace (doctest finds them here, as their __module__ is this module), so
+# the names those examples use must be here too. Imported last: importing
+# mlorg._datacheck first raises MissingExtraError without the data extra.
+import math  # noqa: F401
+
+import numpy as np  # noqa: F401
+import pandas as pd  # noqa: F401
+import pandera.pandas as pa  # noqa: F401
