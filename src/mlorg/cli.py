@@ -18,10 +18,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlorg import __version__
 from mlorg._extras import require
 from mlorg.errors import InputError, MissingExtraError
+
+if TYPE_CHECKING:  # heavy imports, for the types of the data check's helpers only
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from mlorg.datacheck import DataCheckReport
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -171,20 +178,30 @@ def _experiments_report(args: argparse.Namespace) -> int:
 # not import pandas; tests/test_cli.py checks that they agree.
 _PSI_THRESHOLD = 0.2
 _KS_THRESHOLD = 0.1
+_ALPHA = 0.01
+_MIN_PER_BIN = 5
 
 
 def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``mlorg data-check DATA --schema SCHEMA.yaml [--reference REF] [--json]``."""
+    """Add ``mlorg data-check DATA... --schema SCHEMA.yaml [--reference REF] [--json]``."""
     parser = commands.add_parser(
         "data-check",
-        help="check a CSV or Parquet file against a pandera schema, and for drift",
+        help="check CSV or Parquet files against a pandera schema, and for drift",
         description=(
-            "Validate DATA against a pandera YAML schema and, given a trusted "
-            "reference, measure each feature's drift from it. Exit status: 0 all "
-            "checks pass, 1 a check failed, 2 unusable input."
+            "Validate each DATA file against a pandera YAML schema and, given a trusted "
+            "reference, measure each feature's drift from it. A feature drifts when its "
+            "PSI is above --psi-threshold, or (numeric features) its Kolmogorov-Smirnov "
+            "statistic is above --ks-threshold, with that test's p-value below --alpha "
+            "divided by the number of tests; a feature with fewer than --min-per-bin "
+            "values per bin on either side is reported as too small to judge. Columns "
+            "the schema declares unique, datetime columns and columns marked 'drift: "
+            "false' are left out of drift. Exit status: 0 all checks pass, 1 a check "
+            "failed, 2 unusable input; with several files, the worst of them."
         ),
     )
-    parser.add_argument("data", metavar="DATA", help="the batch to check (.csv or .parquet)")
+    parser.add_argument(
+        "data", metavar="DATA", nargs="+", help="the batches to check (.csv or .parquet)"
+    )
     parser.add_argument(
         "--schema",
         metavar="SCHEMA.yaml",
@@ -198,18 +215,58 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     parser.add_argument(
         "--psi-threshold",
+        default=_PSI_THRESHOLD,
         type=_number_from_0(math.inf),
         metavar="X",
-        help=f"a feature drifts when its PSI is above X, 0 or more (default {_PSI_THRESHOLD})",
+        help=(
+            "a feature drifts when its PSI is above X and significant (see --alpha), "
+            f"0 or more (default {_PSI_THRESHOLD})"
+        ),
     )
     parser.add_argument(
         "--ks-threshold",
+        default=_KS_THRESHOLD,
         type=_number_from_0(1.0),
         metavar="X",
         help=(
             "a numeric feature drifts when its Kolmogorov-Smirnov statistic is "
-            f"above X, from 0 to 1 (default {_KS_THRESHOLD})"
+            f"above X and significant (see --alpha), from 0 to 1 (default {_KS_THRESHOLD})"
         ),
+    )
+    parser.add_argument(
+        "--alpha",
+        default=_ALPHA,
+        type=_number_from_0(1.0),
+        metavar="P",
+        help=(
+            "significance level of the drift check as a whole: each PSI and KS test "
+            "counts only with a p-value below P divided by the number of tests, from "
+            f"0 to 1 (default {_ALPHA})"
+        ),
+    )
+    parser.add_argument(
+        "--min-per-bin",
+        default=_MIN_PER_BIN,
+        type=_number_from_0(math.inf),
+        metavar="N",
+        help=(
+            "judge a feature's drift only with at least N values per PSI bin on each "
+            f"side, on average (default {_MIN_PER_BIN}: 50 rows for 10 bins)"
+        ),
+    )
+    parser.add_argument(
+        "--no-drift",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="leave column COL out of drift (an identifier, a time); repeatable",
+    )
+    parser.add_argument(
+        "--drift",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="measure COL's drift although it is unique or datetime in the schema; repeatable",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=_data_check)
@@ -218,32 +275,69 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
 def _data_check(args: argparse.Namespace) -> int:
     require("data", "mlorg data-check")
     from mlorg import datacheck  # heavy: pandas, pandera, scipy
+    from mlorg._common import did_you_mean
 
     schema = datacheck.read_schema(args.schema)
-    data = datacheck.read_table(args.data)
+    for option, names in (("--no-drift", args.no_drift), ("--drift", args.drift)):
+        for name in names:
+            if name not in schema.columns:
+                hint = did_you_mean(name, [str(c) for c in schema.columns])
+                msg = f"{option} {name}: {args.schema} declares no such column{hint}"
+                raise InputError(msg)
     reference = None if args.reference is None else datacheck.read_table(args.reference)
-    thresholds = {
-        name: value
-        for name, value in (
-            ("psi_threshold", args.psi_threshold),
-            ("ks_threshold", args.ks_threshold),
-        )
-        if value is not None
-    }
+    several = len(args.data) > 1
+    status = EXIT_OK
+    reports: list[dict[str, object]] = []
+    for number, path in enumerate(args.data):
+        try:
+            data = datacheck.read_table(path)
+            report = _checked(data, schema, reference, args)
+        except InputError as error:
+            if not several:
+                raise
+            # One unreadable file of several: say so, and check the others.
+            print(f"mlorg: error: {error}", file=sys.stderr)
+            reports.append({"file": path, "error": str(error)})
+            status = EXIT_USAGE
+            continue
+        status = max(status, EXIT_OK if report.passed else EXIT_FAILED)
+        if args.json:
+            reports.append({"file": path, **report.to_dict()})
+        else:
+            against = f" (drift against {args.reference})" if reference is not None else ""
+            print(("\n" if number else "") + f"{path}: checked against {args.schema}{against}")
+            print(report.to_text())
+    if args.json:
+        print(json.dumps(reports if several else reports[0], indent=2))
+    return status
+
+
+def _checked(
+    data: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    reference: pd.DataFrame | None,
+    args: argparse.Namespace,
+) -> DataCheckReport:
+    """The data check of one batch; a schema pandera cannot apply is named as the schema's fault."""
+    from mlorg import datacheck
+
     try:
-        report = datacheck.check(data, schema, reference=reference, **thresholds)
+        return datacheck.check(
+            data,
+            schema,
+            reference=reference,
+            psi_threshold=args.psi_threshold,
+            ks_threshold=args.ks_threshold,
+            alpha=args.alpha,
+            min_per_bin=args.min_per_bin,
+            exclude_from_drift=args.no_drift,
+            include_in_drift=args.drift,
+        )
     except InputError as error:
-        # The thresholds were checked by argparse, so what check() refuses is
-        # the schema: a definition pandera rejects only when applying it to data.
+        # The options were checked by argparse and above, so what check()
+        # refuses is the schema: a definition pandera rejects only on data.
         msg = f"{args.schema}: {error}"
         raise InputError(msg) from error
-    if args.json:
-        print(report.to_json())
-    else:
-        against = f" (drift against {args.reference})" if reference is not None else ""
-        print(f"{args.data}: checked against {args.schema}{against}")
-        print(report.to_text())
-    return EXIT_OK if report.passed else EXIT_FAILED
 
 
 def main(argv: Sequence[str] | None = None) -> int:

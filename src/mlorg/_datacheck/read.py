@@ -90,6 +90,12 @@ _COLUMN_SETTINGS = frozenset(
         "unique",
     }
 )
+#: The settings of a column that ``mlorg`` reads itself and pandera never sees:
+#: ``drift: false`` leaves the column out of drift, ``drift: true`` measures it
+#: even if it looks like an identifier or a time (see :func:`check`).
+_MLORG_SETTINGS = frozenset({"drift"})
+
+
 #: The settings compared with the column pandera built: older pandera
 #: versions read fewer of them (0.31 drops ``default``, ``drop_invalid_rows``
 #: and ``report_duplicates``), and a setting dropped must not pass for one in force.
@@ -98,6 +104,12 @@ _COMPARED_SETTINGS = _COLUMN_SETTINGS - {"checks", "dtype", "name"}
 
 def read_schema(path: str | Path) -> pa.DataFrameSchema:
     """Read a schema in pandera's own YAML format (``DataFrameSchema.to_yaml``).
+
+    One setting under a column is ``mlorg``'s own, not pandera's:
+    ``drift: false`` leaves the column out of drift measurement (an
+    identifier or a time that pandera cannot tell apart from a feature),
+    ``drift: true`` measures a column that would otherwise be left out (see
+    :func:`check`). It is kept in the column's ``metadata`` as ``{"drift": ...}``.
 
     Beyond what pandera checks when it reads the file, a key under a column
     that is neither a column setting nor one of pandera's checks is an error
@@ -139,8 +151,9 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     if problem:
         msg = f"{path}: {problem}"
         raise InputError(msg)
+    marks = {name: spec["drift"] for name, spec in _column_specs(raw) if "drift" in spec}
     try:
-        schema = pa.DataFrameSchema.from_yaml(path)
+        schema = pa.DataFrameSchema.from_yaml(_without_marks(raw) if marks else path)
     # pandera raises all of these for YAML that is not a usable schema: an
     # unknown dtype (TypeError), a check's arguments it rejects (ValueError,
     # TypeError; re.error for a bad pattern), a part of the wrong shape
@@ -151,11 +164,44 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     if not schema.columns:
         msg = f"{path}: the schema declares no columns"
         raise InputError(msg)
+    if marks:
+        schema = schema.update_columns(
+            {
+                name: {"metadata": {**(schema.columns[name].metadata or {}), "drift": mark}}
+                for name, mark in marks.items()
+                if name in schema.columns
+            }
+        )
     problem = _ignored_settings(raw, schema) or _definition_problem(schema)
     if problem:
         msg = f"{path}: {problem}"
         raise InputError(msg)
     return schema
+
+
+def _without_marks(raw: Mapping[Any, Any]) -> str:
+    """The schema as YAML without ``mlorg``'s own column settings, for pandera to read."""
+    stripped = dict(raw)
+    columns = raw.get("columns")
+    if isinstance(columns, Mapping):
+        stripped["columns"] = {
+            name: (
+                {k: v for k, v in spec.items() if k not in _MLORG_SETTINGS}
+                if isinstance(spec, Mapping)
+                else spec
+            )
+            for name, spec in columns.items()
+        }
+    elif isinstance(columns, list):
+        stripped["columns"] = [
+            (
+                {k: v for k, v in spec.items() if k not in _MLORG_SETTINGS}
+                if isinstance(spec, Mapping)
+                else spec
+            )
+            for spec in columns
+        ]
+    return yaml.safe_dump(stripped, sort_keys=False)
 
 
 def _check_names() -> frozenset[str]:
@@ -190,9 +236,13 @@ def _unknown_keys(raw: Mapping[Any, Any]) -> str | None:
     checks = _check_names()
     for name, spec in _column_specs(raw):
         where = f"column {name!r}"
+        if "drift" in spec and not isinstance(spec["drift"], bool):
+            return f"{where}: 'drift' must be true or false, got {spec['drift']!r}"
         for key in spec:
+            if key in _MLORG_SETTINGS:
+                continue
             if key not in _COLUMN_SETTINGS and key not in checks:
-                hint = did_you_mean(key, _COLUMN_SETTINGS | checks)
+                hint = did_you_mean(key, _COLUMN_SETTINGS | _MLORG_SETTINGS | checks)
                 return f"{where}: {key!r} is neither a column setting nor a pandera check{hint}"
             if key in checks and spec.get("checks") is not None:
                 # pandera reads flat checks only when there is no `checks:` list

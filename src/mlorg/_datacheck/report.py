@@ -8,27 +8,31 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
-from mlorg._common import counted
+from mlorg._common import counted, did_you_mean
 from mlorg._datacheck.defaults import (
     DEFAULT_BINS,
-    DEFAULT_KS_ALPHA,
     DEFAULT_KS_SAMPLE,
     DEFAULT_KS_THRESHOLD,
+    DEFAULT_MIN_PER_BIN,
     DEFAULT_PSI_THRESHOLD,
     ROWS,
     TABLE,
 )
 from mlorg._datacheck.drift import (
     _check_thresholds,
+    _significance,
     drift,
+    per_test_alpha,
 )
 from mlorg._datacheck.schema import schema_failures
+from mlorg.errors import InputError
 
 # -- Gate and report ---------------------------------------------------------------
 
@@ -55,7 +59,6 @@ def gate(
     rows is a no-go whatever else holds: an upstream step that silently
     produced nothing must stop the pipeline, not pass it.
 
-    >>> import pandas as pd
     >>> no_failures = pd.DataFrame(columns=list(FAILURE_COLUMNS))
     >>> gate(no_failures)
     GateDecision(go=True, reasons=())
@@ -118,12 +121,44 @@ class DataCheckReport:
         """``True`` when the gate says go."""
         return self.decision.go
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the drift check did not judge, and why: features too small, columns left out.
+
+        >>> table = pd.DataFrame(
+        ...     {"column": ["id", "x"], "verdict": ["left out: unique in the schema", "no drift"]}
+        ... )
+        >>> failures = pd.DataFrame(columns=list(FAILURE_COLUMNS))
+        >>> DataCheckReport(failures, table, gate(failures)).notes
+        ('left out of drift: id (unique in the schema)',)
+        """
+        if self.drift is None:
+            return ()
+        notes = []
+        small = self.drift.loc[self.drift["verdict"] == "too small to judge", "column"]
+        if len(small):
+            per_bin = self.thresholds.get("min_per_bin", DEFAULT_MIN_PER_BIN)
+            notes.append(
+                f"drift not judged for {counted(len(small), 'feature')} "
+                f"({', '.join(map(str, small))}): too small to judge, fewer than "
+                f"{per_bin:g} values per bin on one side"
+            )
+        left = self.drift[self.drift["verdict"].str.startswith("left out: ")]
+        if len(left):
+            why = [
+                f"{column} ({str(verdict).removeprefix('left out: ')})"
+                for column, verdict in zip(left["column"], left["verdict"], strict=True)
+            ]
+            notes.append(f"left out of drift: {', '.join(why)}")
+        return tuple(notes)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per column with a failure or a drift measurement.
 
         Columns: ``failures`` (number of schema failures), ``checks`` (the
         checks that failed), ``examples`` (a few offending values) and, with
-        a reference, ``psi``, ``ks`` and ``drifted``.
+        a reference, ``psi``, ``psi_pvalue``, ``ks``, ``ks_pvalue``,
+        ``drifted`` and ``verdict`` (see :func:`drift`).
         """
         grouped = self.failures.groupby("column", sort=False)
         table = pd.DataFrame(
@@ -134,7 +169,9 @@ class DataCheckReport:
             }
         )
         if self.drift is not None:
-            measured = self.drift.set_index("column")[["psi", "ks", "drifted"]]
+            measured = self.drift.set_index("column")[
+                ["psi", "psi_pvalue", "ks", "ks_pvalue", "drifted", "verdict"]
+            ]
             table = table.join(measured, how="outer", sort=False)
             order = list(dict.fromkeys([*self.drift["column"], *self.failures["column"]]))
             table = table.reindex(order)
@@ -150,6 +187,7 @@ class DataCheckReport:
         return {
             "go": self.decision.go,
             "reasons": list(self.decision.reasons),
+            "notes": list(self.notes),
             "thresholds": dict(self.thresholds),
             "schema_failures": len(self.failures),
             "columns": rows,
@@ -161,7 +199,7 @@ class DataCheckReport:
 
     def to_text(self) -> str:
         """The decision and the per-column table as plain text, for a terminal."""
-        lines = [str(self.decision)]
+        lines = [str(self.decision), *(f"note: {note}" for note in self.notes)]
         frame = self.to_frame()
         if self.drift is None:
             frame = frame[frame["failures"] > 0]
@@ -180,6 +218,9 @@ class DataCheckReport:
         parts = [f"<p><strong>Data check: {verdict}</strong></p>"]
         if reasons:
             parts.append(f"<ul>{reasons}</ul>")
+        if self.notes:
+            notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+            parts.append(f"<p>Notes:</p><ul>{notes}</ul>")
         parts.append(table)
         return "\n".join(parts)
 
@@ -195,25 +236,37 @@ def check(
     bins: int = DEFAULT_BINS,
     psi_threshold: float = DEFAULT_PSI_THRESHOLD,
     ks_threshold: float = DEFAULT_KS_THRESHOLD,
-    ks_alpha: float = DEFAULT_KS_ALPHA,
+    alpha: float | None = None,
+    ks_alpha: float | None = None,
+    min_per_bin: float = DEFAULT_MIN_PER_BIN,
     ks_sample: int | None = DEFAULT_KS_SAMPLE,
+    exclude_from_drift: Iterable[str] = (),
+    include_in_drift: Iterable[str] = (),
 ) -> DataCheckReport:
     """Validate ``data`` against ``schema``, measure drift from ``reference``, decide.
 
     Drift is measured for the features the schema declares that the
     reference has (all reference columns if the schema declares none of
-    them). The thresholds are passed on to :func:`drift`. A batch with no
-    rows is a no-go, "the batch has no rows"; its drift is not measured, as
-    there is nothing to measure (every feature would look drifted and hide
-    the cause), while its schema failures (a missing column, say) are still
-    reported.
+    them), except identifier-like and time columns, which change by
+    construction in every batch: a column the schema declares ``unique``
+    (or the only column of a top-level ``unique``), a column of datetimes,
+    and a column with ``drift: false`` in the schema (see
+    :func:`read_schema`) or named in ``exclude_from_drift``. The report
+    lists them, with the reason, as "left out". A column named in
+    ``include_in_drift`` or with ``drift: true`` in the schema is measured
+    all the same. The thresholds are passed on to :func:`drift`.
+
+    A batch with no rows is a no-go, "the batch has no rows"; its drift is
+    not measured, as there is nothing to measure (every feature would look
+    drifted and hide the cause), while its schema failures (a missing
+    column, say) are still reported.
 
     Raises:
-        InputError: a threshold out of bounds (see :func:`drift`), or a
-            schema pandera cannot apply (see :func:`schema_failures`).
+        InputError: a threshold out of bounds (see :func:`drift`), a name in
+            ``exclude_from_drift`` or ``include_in_drift`` that the schema
+            does not declare, or a schema pandera cannot apply (see
+            :func:`schema_failures`).
 
-    >>> import pandas as pd
-    >>> import pandera.pandas as pa
     >>> import pandera.pandas as pa
     >>> schema = pa.DataFrameSchema({"sex": pa.Column(str, pa.Check.isin(["female", "male"]))})
     >>> report = check(pd.DataFrame({"sex": ["female", "male", "unknown"]}), schema)
@@ -225,27 +278,87 @@ def check(
     column  failures                   checks examples
        sex         1 isin(['female', 'male'])  unknown
     """
-    _check_thresholds(psi_threshold, ks_threshold, ks_alpha)
+    level, level_name = _significance(alpha, ks_alpha)
+    _check_thresholds(psi_threshold, ks_threshold, level, alpha_name=level_name)
+    excluded, included = list(exclude_from_drift), list(include_in_drift)
+    for option, names in (("exclude_from_drift", excluded), ("include_in_drift", included)):
+        for name in names:
+            if name not in schema.columns:
+                hint = did_you_mean(name, [str(c) for c in schema.columns])
+                msg = f"{option}: the schema declares no column {name!r}{hint}"
+                raise InputError(msg)
     failures = schema_failures(data, schema)
     thresholds: dict[str, float] = {}
     table = None
-    if reference is not None:
-        thresholds = {"psi": psi_threshold, "ks": ks_threshold, "ks_alpha": ks_alpha}
     if reference is not None and len(data):
         declared = [name for name in schema.columns if name in reference.columns]
+        columns = declared or list(reference.columns)
         table = drift(
             reference,
             data,
-            columns=declared or list(reference.columns),
+            columns=columns,
             bins=bins,
             psi_threshold=psi_threshold,
             ks_threshold=ks_threshold,
-            ks_alpha=ks_alpha,
+            alpha=level,
+            min_per_bin=min_per_bin,
             ks_sample=ks_sample,
+            left_out=_left_out_of_drift(schema, reference, columns, excluded, included),
         )
+    if reference is not None:
+        thresholds = {
+            "psi": psi_threshold,
+            "ks": ks_threshold,
+            "alpha": level,
+            "per_test_alpha": level if table is None else per_test_alpha(table, level),
+            "min_per_bin": min_per_bin,
+        }
     return DataCheckReport(
         failures=failures,
         drift=table,
         decision=gate(failures, table, rows=len(data)),
         thresholds=thresholds,
     )
+
+
+def _left_out_of_drift(
+    schema: pa.DataFrameSchema,
+    reference: pd.DataFrame,
+    columns: Iterable[str],
+    excluded: Iterable[str],
+    included: Iterable[str],
+) -> dict[str, str]:
+    """The columns drift is not measured for, each with the reason, as the report gives it.
+
+    >>> schema = pa.DataFrameSchema({"id": pa.Column(int, unique=True), "x": pa.Column(float)})
+    >>> _left_out_of_drift(schema, pd.DataFrame({"id": [1], "x": [0.5]}), ["id", "x"], [], [])
+    {'id': 'unique in the schema (an identifier)'}
+    """
+    excluded, included = set(excluded), set(included)
+    whole_table_key = schema.unique if isinstance(schema.unique, list) else []
+    reasons: dict[str, str] = {}
+    for name in columns:
+        column = schema.columns.get(name)
+        marked = (getattr(column, "metadata", None) or {}).get("drift")
+        if name in included or marked is True:
+            continue
+        if name in excluded:
+            reasons[name] = "excluded on request"
+        elif marked is False:
+            reasons[name] = "drift: false in the schema"
+        elif column is not None and (column.unique or whole_table_key == [name]):
+            reasons[name] = "unique in the schema (an identifier)"
+        elif _is_datetime(column, reference.get(name)):
+            reasons[name] = "datetimes (a time column)"
+    return reasons
+
+
+def _is_datetime(column: pa.Column | None, values: pd.Series | None) -> bool:
+    """Whether the schema declares ``column`` as datetimes, or the reference holds datetimes."""
+    declared = getattr(getattr(column, "dtype", None), "type", None)
+    try:
+        if declared is not None and pd.api.types.is_datetime64_any_dtype(declared):
+            return True
+    except TypeError:  # a dtype pandas cannot interpret is not a datetime
+        pass
+    return values is not None and pd.api.types.is_datetime64_any_dtype(values)

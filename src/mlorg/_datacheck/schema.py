@@ -42,8 +42,6 @@ def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
         InputError: pandera cannot apply the schema (say, a top-level
             ``unique`` that is not a list of column names).
 
-    >>> import pandas as pd
-    >>> import pandera.pandas as pa
     >>> import pandera.pandas as pa
     >>> schema = pa.DataFrameSchema(
     ...     {"island": pa.Column(str, pa.Check.isin(["Biscoe", "Dream"])), "year": pa.Column(int)}
@@ -53,14 +51,30 @@ def schema_failures(data: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
     0  island  isin(['Biscoe', 'Dream'])       Anvers     1
     1    year        column_in_dataframe         year  None
     """
+    data, unparsed = _parse_declared_datetimes(data, schema)
     try:
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return _tidy(errors.failure_cases, schema.columns)
+        found = _tidy(errors.failure_cases, schema.columns)
     except _DEFINITION_ERRORS as error:
         msg = f"pandera cannot apply the schema: {one_line(error)}"
         raise InputError(msg) from error
-    return pd.DataFrame({name: pd.Series(dtype=object) for name in FAILURE_COLUMNS})
+    else:
+        found = pd.DataFrame({name: pd.Series(dtype=object) for name in FAILURE_COLUMNS})
+    if unparsed.empty:
+        return found
+    # A text that is not a date became a missing value; it is reported as
+    # unparsable, not a second time as missing.
+    keys = set(zip(unparsed["column"], unparsed["row"], strict=True))
+    again = [
+        check == "not_nullable" and (column, row) in keys
+        for column, check, row in zip(found["column"], found["check"], found["row"], strict=True)
+    ]
+    found = found[~np.array(again, dtype=bool)]
+    merged = pd.concat([unparsed, found], ignore_index=True)
+    position = {name: i for i, name in enumerate([*schema.columns, TABLE, ROWS])}
+    rank = merged["column"].map(lambda name: position.get(name, len(position)))
+    return merged.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def _tidy(cases: pd.DataFrame, order: Iterable[str]) -> pd.DataFrame:
@@ -93,3 +107,53 @@ def _tidy(cases: pd.DataFrame, order: Iterable[str]) -> pd.DataFrame:
     position = {name: i for i, name in enumerate([*order, TABLE, ROWS])}
     rank = tidy["column"].map(lambda name: position.get(name, len(position)))
     return tidy.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def _parse_declared_datetimes(
+    data: pd.DataFrame, schema: pa.DataFrameSchema
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read text columns the schema declares as datetimes as datetimes (ISO 8601).
+
+    A CSV file has no types, so a date arrives as text; pandera would then
+    report a wrong type and, for every check on it, the comparison's
+    ``TypeError``. A column the schema declares as datetimes (and does not
+    ``coerce``) is parsed here as ISO 8601, the format ``to_csv`` writes.
+    Each text that is not such a date is returned as a failure of the check
+    ``parse as <dtype>``, and is missing in the parsed column. Columns of
+    any other type, and data that already hold datetimes, are left as they are.
+
+    >>> schema = pa.DataFrameSchema({"day": pa.Column("datetime64[ns]")})
+    >>> parsed, failures = _parse_declared_datetimes(
+    ...     pd.DataFrame({"day": ["2026-12-01", "1 Dec"]}), schema
+    ... )
+    >>> parsed["day"].dtype
+    dtype('<M8[ns]')
+    >>> failures[["column", "check", "failure_case", "row"]].to_dict("records")
+    [{'column': 'day', 'check': 'parse as datetime64[ns] (ISO 8601)', 'failure_case': '1 Dec', 'row': 1}]
+    """
+    failures = []
+    parsed: dict[str, pd.Series] = {}
+    for name, column in schema.columns.items():
+        declared = getattr(column.dtype, "type", None)
+        values = data.get(name)
+        if (
+            values is None
+            or column.coerce
+            or schema.coerce
+            or not isinstance(declared, (np.dtype, pd.DatetimeTZDtype))
+            or not pd.api.types.is_datetime64_any_dtype(declared)
+            or not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values))
+        ):
+            continue
+        timezone = getattr(declared, "tz", None)
+        stamps = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=timezone is not None)
+        stamps = stamps.dt.tz_convert(timezone) if timezone is not None else stamps
+        bad = stamps.isna() & values.notna()
+        check = f"parse as {declared} (ISO 8601)"
+        failures += [
+            {"column": name, "check": check, "failure_case": text, "row": row}
+            for row, text in values[bad].items()
+        ]
+        parsed[name] = stamps.astype(declared)
+    frame = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS)).astype(object)
+    return (data.assign(**parsed) if parsed else data), frame
