@@ -1,8 +1,11 @@
 """The ``mlorg`` command line.
 
 Exit status: 0 success, 1 a check failed, 2 unusable input (one-line message
-on stderr, no traceback), 141 the reader of the output closed the pipe early
-(``mlorg ... | head``; 128 + SIGPIPE, as a shell reports it).
+on stderr, no traceback), 74 the output could not be written (``> /dev/full``,
+a closed standard output), 130 interrupted by Ctrl-C, 141 the reader of the
+output closed the pipe early (``mlorg ... | head``; 128 + SIGPIPE, as a shell
+reports it). Every message is one line, with credentials in URIs hidden and
+control characters escaped.
 
 >>> main(["--version"])  # doctest: +ELLIPSIS
 mlorg ...
@@ -19,10 +22,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlorg import __version__
+from mlorg._common import one_line
 from mlorg._extras import require
+from mlorg._output import MAX_MESSAGE, printable, safe_report, shorten
+from mlorg._secrets import hide_credentials
 from mlorg.errors import InputError, MissingExtraError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_OUTPUT",
+    "EXIT_PIPE",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 #: Every check passed.
 EXIT_OK = 0
@@ -30,6 +45,13 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 #: The input was unusable (also argparse's status for a bad command line).
 EXIT_USAGE = 2
+#: The output could not be written (a full device, a closed standard output):
+#: ``EX_IOERR`` of BSD's sysexits.h.
+EXIT_OUTPUT = 74
+#: Interrupted by Ctrl-C (SIGINT): 128 + 2, as a shell reports it.
+EXIT_INTERRUPTED = 130
+#: The reader of the output closed the pipe: 128 + SIGPIPE (13).
+EXIT_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +134,8 @@ def _experiments_report(args: argparse.Namespace) -> int:
     finally:
         for name in ours:
             os.environ.pop(name, None)
-    print(explog.render_lessons(log, args.format))
+    text = explog.render_lessons(log, args.format)
+    print(text if args.format == "json" else safe_report(text))
     return EXIT_OK
 
 
@@ -214,17 +237,51 @@ def _data_check(args: argparse.Namespace) -> int:
         print(report.to_json())
     else:
         against = f" (drift against {args.reference})" if reference is not None else ""
-        print(f"{args.data}: checked against {args.schema}{against}")
-        print(report.to_text())
+        print(printable(f"{args.data}: checked against {args.schema}{against}"))
+        print(safe_report(report.to_text()))
     return EXIT_OK if report.passed else EXIT_FAILED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit status."""
+    """Run the command line and return its exit status.
+
+    The one place where every command's ending is decided (see the module
+    documentation for the statuses): unusable input, a full device or a closed
+    standard output, Ctrl-C, and a reader that closed the pipe each end with
+    one line on stderr (none for the pipe) and no traceback; every message is
+    stripped of credentials, of control characters and of excess length.
+    """
+    if sys.stdout is None:  # started with standard output closed (`mlorg ... >&-`)
+        _error("standard output is closed; nothing can be printed")
+        return EXIT_OUTPUT
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        _error("interrupted", prefix="mlorg: ")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped reading (`mlorg ... --json | head`): no traceback.
+        # Point stdout at devnull so Python's exit-time flush cannot fail again,
+        # as the Python documentation on SIGPIPE recommends.
+        _silence_stdout()
+        # 128 + SIGPIPE (13), the status a shell reports for a command a
+        # closed pipe stopped; not EXIT_FAILED, which would say a check failed.
+        return EXIT_PIPE
+    except OSError as error:
+        # Writing the output failed (`> /dev/full`: ENOSPC; a closed or broken
+        # descriptor: EBADF, EIO). Reading input never gets here: the readers
+        # turn their OSErrors into InputError.
+        _silence_stdout()
+        _error(f"cannot write the output: {error.strerror or one_line(error)}")
+        return EXIT_OUTPUT
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
         print(f"mlorg {__version__}")
+        sys.stdout.flush()
         return EXIT_OK
     handler = getattr(args, "handler", None)
     if handler is None:
@@ -234,17 +291,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = handler(args)
         sys.stdout.flush()
     except (InputError, MissingExtraError) as error:
-        print(f"mlorg: error: {error}", file=sys.stderr)
+        _error(str(error))
         return EXIT_USAGE
-    except BrokenPipeError:
-        # The reader stopped reading (`mlorg ... --json | head`): no traceback.
-        # Point stdout at devnull so Python's exit-time flush cannot fail again,
-        # as the Python documentation on SIGPIPE recommends.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        # 128 + SIGPIPE (13), the status a shell reports for a command a
-        # closed pipe stopped; not EXIT_FAILED, which would say a check failed.
-        return 141
     return status
+
+
+def _error(message: str, prefix: str = "mlorg: error: ") -> None:
+    """Print one line on stderr: credentials hidden, control characters escaped, cut short."""
+    line = shorten(printable(hide_credentials(message)), MAX_MESSAGE)
+    if sys.stderr is not None:
+        try:
+            print(f"{prefix}{line}", file=sys.stderr, flush=True)
+        except OSError:  # stderr is full or closed too: the exit status still tells
+            pass
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device, so Python's exit-time flush cannot fail."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a stdout without a descriptor (tests)
+        pass
 
 
 def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -333,12 +400,12 @@ def _org_graph(args: argparse.Namespace) -> int:
             data["figure"] = str(args.figure)
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(result.to_text())
+        print(safe_report(result.to_text()))
         if notes:
             print(f"\nnotes ({len(notes)}): what the import could not place")
-            print("\n".join(f"  {note}" for note in notes))
+            print("\n".join(f"  {printable(note)}" for note in notes))
         if args.figure is not None:
-            print(f"\nfigure: {args.figure}")
+            print(f"\nfigure: {printable(str(args.figure))}")
     value = result.congruence.value
     if args.fail_under is None:
         return EXIT_OK

@@ -45,6 +45,7 @@ from pathlib import Path, PurePosixPath
 from codeowners import CodeOwners
 
 from mlorg._common import counted, read_text
+from mlorg._files import read_bytes
 from mlorg.errors import InputError
 from mlorg.orggraph import Component, Org, load_org
 
@@ -183,6 +184,22 @@ def _python_files(repo: Path, notes: list[str]) -> tuple[list[_File], int]:
     return inside, outside
 
 
+def _repository_file(repo: Path, path: PurePosixPath) -> bytes:
+    """The bytes of a Python file of the repository, read through :mod:`mlorg._files`.
+
+    Raises:
+        InputError: the file is a link out of the repository, not a regular
+            file (a link to ``/dev/zero``, a FIFO), too large, or unreadable.
+    """
+    full = repo / path
+    if full.is_symlink():
+        target = full.resolve()
+        if not target.is_relative_to(repo.resolve()):
+            msg = f"{path}: is a symbolic link out of the repository ({os.readlink(full)})"
+            raise InputError(msg)
+    return read_bytes(full, what="Python file")
+
+
 def import_org(
     codeowners: str | os.PathLike[str],
     repo: str | os.PathLike[str],
@@ -269,9 +286,13 @@ def import_org(
     for file in files:
         name = component_of(file.module)
         try:
-            source = (repo / file.path).read_bytes()
-        except OSError as error:
-            notes.append(f"{file.path}: cannot read ({error.strerror}), imports not read")
+            # Repository content is hostile input: git stores symbolic links, so
+            # a ".py" file may point at /dev/zero, a FIFO or a file outside the
+            # repository. Only regular files inside it, of bounded size, are read.
+            source = _repository_file(repo, file.path)
+        except InputError as error:
+            reason = str(error).partition(": ")[2]
+            notes.append(f"{file.path}: {reason}; imports not read")
             continue
         try:
             imported = module_imports(source, file.module, is_package=file.is_package)

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+import io
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.io import pandas_io
 import yaml
 from numpy.typing import NDArray
 from scipy import stats
 
+from mlorg import _yaml
 from mlorg._common import counted, did_you_mean, one_line, read_text
+from mlorg._files import check_input_file, decode_utf8, read_bytes
+from mlorg._output import shown
 from mlorg._extras import require
 from mlorg.errors import InputError
 
@@ -128,14 +133,15 @@ def read_table(path: str | Path) -> pd.DataFrame:
         known = ", ".join(sorted(_READERS))
         msg = f"{path}: unknown file type {path.suffix or '(no suffix)'!r}; use one of {known}"
         raise InputError(msg)
-    if not path.is_file():
-        msg = f"{path}: no such file"
-        raise InputError(msg)
+    # A regular file of bounded size only: never a folder, FIFO or device.
+    check_input_file(path, what=f"{kind} file")
     if kind == "Parquet":
         require("parquet", f"reading {path}")
     try:
         if kind == "CSV":
-            return pd.read_csv(path)
+            # Decoded here, so that a bad byte is reported with its line.
+            text = decode_utf8(read_bytes(path, what="CSV file"), str(path))
+            return pd.read_csv(io.StringIO(text))
         return pd.read_parquet(path)
     # pandas and pyarrow report unreadable files as ValueError subclasses
     # (ParserError, EmptyDataError, UnicodeDecodeError, ArrowInvalid) or OSError.
@@ -206,7 +212,7 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     path = Path(path)
     text = read_text(path, what="YAML schema")
     try:
-        raw = yaml.safe_load(text)
+        raw = _yaml.safe_load(text)  # bounded aliases, duplicate keys refused
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -220,12 +226,13 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     if not isinstance(raw, Mapping):
         msg = f"{path}: not a pandera schema: the file holds a {type(raw).__name__}, not a mapping"
         raise InputError(msg)
-    problem = _unknown_keys(raw)
+    problem = _unknown_top_level_key(raw) or _unknown_keys(raw)
     if problem:
         msg = f"{path}: {problem}"
         raise InputError(msg)
     try:
-        schema = pa.DataFrameSchema.from_yaml(path)
+        # From the mapping read above, not the file again: it is read once.
+        schema = pandas_io.deserialize_schema(raw)
     # pandera raises all of these for YAML that is not a usable schema: an
     # unknown dtype (TypeError), a check's arguments it rejects (ValueError,
     # TypeError; re.error for a bad pattern), a part of the wrong shape
@@ -270,6 +277,48 @@ def _column_specs(raw: Mapping[Any, Any]) -> list[tuple[Any, Mapping[Any, Any]]]
     ]
 
 
+#: The top-level keys of a pandera YAML schema: what ``DataFrameSchema.to_yaml``
+#: writes and ``pandera.io.pandas_io.deserialize_schema`` reads. Any other
+#: key would be dropped without a word (``strictt: true`` would not be strict).
+_SCHEMA_KEYS = frozenset(
+    {
+        "add_missing_columns",
+        "api",
+        "checks",
+        "coerce",
+        "columns",
+        "dataframe_library",
+        "description",
+        "drop_invalid_rows",
+        "dtype",
+        "index",
+        "metadata",
+        "multiindex",
+        "name",
+        "ordered",
+        "report_duplicates",
+        "schema_type",
+        "strict",
+        "title",
+        "unique",
+        "unique_column_names",
+        "version",
+    }
+)
+
+
+def _unknown_top_level_key(raw: Mapping[Any, Any]) -> str | None:
+    """The first top-level key of a raw schema that pandera does not read, described.
+
+    >>> _unknown_top_level_key({"columns": {}, "uniqe": ["a", "b"]})
+    "unknown top-level key 'uniqe' (did you mean 'unique'?)"
+    """
+    for key in raw:
+        if key not in _SCHEMA_KEYS:
+            return f"unknown top-level key {key!r}{did_you_mean(key, sorted(_SCHEMA_KEYS))}"
+    return None
+
+
 def _unknown_keys(raw: Mapping[Any, Any]) -> str | None:
     """The first key of a raw YAML schema that pandera would drop or misread, described."""
     checks = _check_names()
@@ -302,7 +351,7 @@ def _unknown_checks(checks: object, known: frozenset[str], where: str) -> str | 
                 return f"{where}: entry {number} names no check (options: {{check_name: ...}})"
             names.append(options["check_name"])
     else:
-        return f"{where}: expected a mapping or a list of checks, got {checks!r}"
+        return f"{where}: expected a mapping or a list of checks, got {shown(checks)}"
     for name in names:
         if not isinstance(name, str) or name not in known:
             return f"{where}: unknown check {name!r}{did_you_mean(name, known)}"

@@ -72,6 +72,8 @@ import networkx as nx
 import yaml
 
 from mlorg._common import counted, did_you_mean, read_text
+from mlorg._output import printable, shown
+from mlorg._yaml import SafeLoader
 from mlorg.errors import InputError, first_line
 
 __all__ = [
@@ -158,7 +160,7 @@ class Channel:
         >>> str(Channel(("search", "data"), "collaboration"))
         'search <-> data (collaboration)'
         """
-        return f"{self.teams[0]} <-> {self.teams[1]} ({self.mode})"
+        return f"{printable(self.teams[0])} <-> {printable(self.teams[1])} ({printable(self.mode)})"
 
 
 @dataclass(frozen=True, order=True)
@@ -174,7 +176,7 @@ class Dependency:
         >>> str(Dependency("ranker", "events"))
         'ranker -> events'
         """
-        return f"{self.component} -> {self.on}"
+        return f"{printable(self.component)} -> {printable(self.on)}"
 
 
 @dataclass(frozen=True)
@@ -262,8 +264,8 @@ class _Sequence(list[Any]):
     line: int | None = None
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, plus line numbers and a refusal of duplicate keys."""
+class _Loader(SafeLoader):
+    """The toolkit's safe loader (bounded aliases, no duplicate keys), plus line numbers."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Construct one value; a scalar PyYAML cannot convert is a YAML error at its line.
@@ -277,7 +279,7 @@ class _Loader(yaml.SafeLoader):
         except (ValueError, TypeError, AttributeError, OverflowError) as error:
             kind = node.tag.rpartition(":")[2]
             detail = f" ({error})" if isinstance(error, ValueError) else ""
-            problem = f"cannot read {node.value!r} as {kind}{detail}; quote it to keep it as text"
+            problem = f"cannot read {shown(node.value)} as {kind}{detail}; quote it to keep it as text"
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
 
@@ -415,7 +417,7 @@ def _entries(data: _Mapping, section: str, source: str) -> list[_Mapping]:
     entries: list[_Mapping] = []
     for item in value:
         if not isinstance(item, _Mapping):
-            msg = f"every entry of '{section}' must be a mapping, got {item!r}"
+            msg = f"every entry of '{section}' must be a mapping, got {shown(item)}"
             raise InputError(_at(source, value.line, msg))
         unknown = [k for k in item if k not in _FIELDS[section]]
         if unknown:
@@ -430,7 +432,7 @@ def _label(section: str, entry: _Mapping) -> str:
     kind = section.removesuffix("s")
     name = entry.get("name")
     if section == "channels":
-        return f"channel {entry.get('between')!r}"
+        return f"channel {shown(entry.get('between'))}"
     return f"{kind} {name!r}" if isinstance(name, str) else f"a {kind}"
 
 
@@ -446,7 +448,7 @@ def _text(entry: _Mapping, key: str, label: str, source: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        msg = f"{label}: '{key}' must be text, got {value!r} (quote it in YAML)"
+        msg = f"{label}: '{key}' must be text, got {shown(value)} (quote it in YAML)"
         raise InputError(_at(source, entry.line, msg))
     return value.strip()
 
@@ -456,7 +458,7 @@ def _texts(entry: _Mapping, key: str, label: str, source: str) -> tuple[str, ...
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        msg = f"{label}: '{key}' must be a list of names, got {value!r}"
+        msg = f"{label}: '{key}' must be a list of names, got {shown(value)}"
         raise InputError(_at(source, entry.line, msg))
     return tuple(v.strip() for v in value)
 
@@ -563,7 +565,7 @@ def _validate(org: Org) -> None:
         # promises two, but YAML (and untyped code) can give any number.
         between: tuple[str, ...] = channel.teams
         if len(between) != 2:
-            msg = f"a channel needs exactly two teams, got {list(between)!r}"
+            msg = f"a channel needs exactly two teams, got {shown(list(between))}"
             raise InputError(_at(src, channel.line, msg))
         label = f"channel {channel.teams[0]} <-> {channel.teams[1]}"
         for name in channel.teams:
@@ -600,7 +602,7 @@ def _unknown(key: str, value: str, choices: tuple[str, ...], *, kind: str = "") 
         return f"no {key!r} (expected one of {expected})"
     close = difflib.get_close_matches(value, choices, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {kind or key} {value!r} (expected one of {expected}{hint})"
+    return f"unknown {kind or key} {shown(value)} (expected one of {expected}{hint})"
 
 
 def _also(line: int | None) -> str:
@@ -937,7 +939,10 @@ class OrgReport:
                 "but have no channel"
             ),
         ]
-        lines += [f"  {gap.teams[0]} <-> {gap.teams[1]}: {_causes(gap)}" for gap in self.gaps]
+        lines += [
+            f"  {printable(gap.teams[0])} <-> {printable(gap.teams[1])}: {_causes(gap)}"
+            for gap in self.gaps
+        ]
         lines += [
             "",
             f"possible overhead ({len(self.overhead)}): channels no dependency explains",
@@ -954,8 +959,8 @@ class OrgReport:
         )
         rows = [header] + [
             (
-                load.team,
-                load.type,
+                printable(load.team),
+                printable(load.type),
                 str(load.components),
                 str(load.depends_on_others),
                 str(load.depended_on_by_others),
@@ -974,10 +979,10 @@ class OrgReport:
 
 
 def _causes(gap: Gap, limit: int = 5) -> str:
-    shown = ", ".join(str(d) for d in gap.dependencies[:limit])
+    listed = ", ".join(str(d) for d in gap.dependencies[:limit])
     more = len(gap.dependencies) - limit
     suffix = f", and {more} more" if more > 0 else ""
-    return f"{counted(len(gap.dependencies), 'dependency', 'dependencies')} ({shown}{suffix})"
+    return f"{counted(len(gap.dependencies), 'dependency', 'dependencies')} ({listed}{suffix})"
 
 
 def report(org: Org) -> OrgReport:
