@@ -679,7 +679,9 @@ def test_cli_rejects_a_misspelt_check(capsys, files, tmp_path):
 
 def test_a_setting_the_installed_pandera_drops_is_an_error(tmp_path, monkeypatch):
     # pandera 0.31 to 0.33 read no `report_duplicates` on a column: simulate that.
-    read = pa.DataFrameSchema.from_yaml
+    from pandera.io import pandas_io
+
+    read = pandas_io.deserialize_schema  # what read_schema builds the schema with
 
     def old_pandera(source):
         schema = read(source)
@@ -687,7 +689,7 @@ def test_a_setting_the_installed_pandera_drops_is_an_error(tmp_path, monkeypatch
             column.report_duplicates = "all"
         return schema
 
-    monkeypatch.setattr(pa.DataFrameSchema, "from_yaml", old_pandera)
+    monkeypatch.setattr(pandas_io, "deserialize_schema", old_pandera)
     path = _write(
         tmp_path / "s.yaml",
         _COLUMN_A + "    unique: true\n    report_duplicates: exclude_first\n",

@@ -122,8 +122,8 @@ class SafeLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 continue
-            tag = self.resolve(yaml.ScalarNode, key_node.value, (True, False))
-            identity = (key_node.tag if key_node.tag != "!" else tag, key_node.value)
+            # The composer resolved each tag: `1` (int) and `"1"` (str) differ.
+            identity = (key_node.tag, key_node.value)
             if identity in seen:
                 raise yaml.constructor.ConstructorError(
                     "while constructing a mapping",

@@ -35,6 +35,7 @@ __all__ = [
     "EXIT_OUTPUT",
     "EXIT_PIPE",
     "EXIT_USAGE",
+    "REPORT_HTTP_LIMITS",
     "build_parser",
     "main",
 ]
@@ -78,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: MLflow's HTTP settings during ``mlorg experiments report``, unless the
+#: environment sets them: 3 s per request and one retry, so a server that
+#: never answers fails in about 6 s (MLflow's defaults: 120 s and 7 retries).
+REPORT_HTTP_LIMITS = {
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "3",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+}
+
+
 def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``mlorg experiments report``: print the lessons log of an MLflow experiment."""
     experiments = commands.add_parser(
@@ -99,7 +110,9 @@ def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParse
         metavar="URI",
         help=(
             "MLflow tracking URI, e.g. sqlite:///mlflow.db or http://mlflow.internal:5000 "
-            "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)"
+            "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db); a server gets 3 s "
+            "per request and one retry unless MLFLOW_HTTP_REQUEST_TIMEOUT or "
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES say otherwise"
         ),
     )
     report.add_argument(
@@ -121,14 +134,15 @@ def _experiments_report(args: argparse.Namespace) -> int:
     from mlorg import explog
 
     explog.quiet_mlflow()
-    # MLflow retries an unreachable server for minutes by default (7 retries
-    # with exponential backoff); a report should fail within seconds. An
-    # explicit setting in the environment still wins, and ours lasts only for
-    # this call: MLflow reads these variables at each request, and `main` may
-    # run inside a notebook whose later MLflow calls expect MLflow's defaults.
-    limits = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2", "MLFLOW_HTTP_REQUEST_TIMEOUT": "20"}
-    ours = [name for name in limits if name not in os.environ]
-    os.environ.update({name: limits[name] for name in ours})
+    # MLflow waits 120 s per HTTP request and retries 7 times with backoff by
+    # default (its MLFLOW_HTTP_REQUEST_* variables): a server that accepts
+    # connections and never answers would hold a report for many minutes. A
+    # report should fail within seconds. An explicit setting in the
+    # environment still wins, and ours lasts only for this call: MLflow reads
+    # these variables at each request, and `main` may run inside a notebook
+    # whose later MLflow calls expect MLflow's defaults.
+    ours = [name for name in REPORT_HTTP_LIMITS if name not in os.environ]
+    os.environ.update({name: REPORT_HTTP_LIMITS[name] for name in ours})
     try:
         log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
     finally:
@@ -393,7 +407,10 @@ def _org_graph(args: argparse.Namespace) -> int:
     if args.figure is not None:
         from mlorg.orgfigure import draw, save
 
-        save(draw(result), args.figure, overwrite=args.force)
+        try:
+            save(draw(result), args.figure, overwrite=args.force)
+        except InputError as error:  # the library's wording is its argument's name
+            raise InputError(str(error).replace("overwrite=True", "--force")) from None
     if args.json:
         data = result.to_dict() | {"notes": list(notes)}
         if args.figure is not None:
@@ -462,6 +479,6 @@ def _check_figure_path(figure: Path, inputs: Sequence[Path], *, force: bool) -> 
     if figure.is_dir():
         msg = f"--figure {figure} is a folder; give a file name ending in .svg or .png"
         raise InputError(msg)
-    if figure.exists() and not force:
+    if os.path.lexists(figure) and not force:  # a dangling symbolic link counts
         msg = f"--figure {figure} already exists; add --force to replace it"
         raise InputError(msg)
