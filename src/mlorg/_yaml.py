@@ -101,10 +101,16 @@ class SafeLoader(yaml.SafeLoader):
     ...
     """
 
+    def __init__(self, stream: str) -> None:
+        """Read ``stream``, a document as text."""
+        super().__init__(stream)
+        # An alias is written with "*": text without one has none to expand.
+        self._may_have_aliases = "*" in stream
+
     def get_single_node(self) -> Any:
         """Compose the document, then refuse it if its aliases expand beyond the limit."""
         node = super().get_single_node()
-        if node is not None:
+        if node is not None and self._may_have_aliases:
             written, expanded = expanded_size(node)
             limit = max_alias_nodes()
             if expanded - written > limit:

@@ -45,7 +45,7 @@ from pathlib import Path, PurePosixPath
 from codeowners import CodeOwners
 
 from mlorg._common import counted, read_text
-from mlorg._files import read_bytes
+from mlorg._files import check_input_file, read_bytes
 from mlorg.errors import InputError
 from mlorg.orggraph import Component, Org, load_org
 
@@ -192,6 +192,7 @@ def _repository_file(repo: Path, path: PurePosixPath) -> bytes:
             file (a link to ``/dev/zero``, a FIFO), too large, or unreadable.
     """
     full = repo / path
+    check_input_file(full, what="Python file")  # a device or FIFO is named as such
     if full.is_symlink():
         target = full.resolve()
         if not target.is_relative_to(repo.resolve()):

@@ -137,10 +137,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
     check_input_file(path, what=f"{kind} file")
     if kind == "Parquet":
         require("parquet", f"reading {path}")
+    if kind == "CSV":
+        # Decoded here, so that a bad byte is reported with its line.
+        text = decode_utf8(read_bytes(path, what="CSV file"), str(path))
     try:
         if kind == "CSV":
-            # Decoded here, so that a bad byte is reported with its line.
-            text = decode_utf8(read_bytes(path, what="CSV file"), str(path))
             return pd.read_csv(io.StringIO(text))
         return pd.read_parquet(path)
     # pandas and pyarrow report unreadable files as ValueError subclasses
