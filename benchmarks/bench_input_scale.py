@@ -33,9 +33,7 @@ def write_org(components: int) -> Path:
     lines += [f"  - {{name: t{t}, type: stream-aligned}}" for t in range(teams)]
     lines.append("components:")
     lines += [
-        f"  - {{name: c{i}, owner: t{i % teams}"
-        + (f", depends_on: [c{i - 1}]" if i else "")
-        + "}"
+        f"  - {{name: c{i}, owner: t{i % teams}" + (f", depends_on: [c{i - 1}]" if i else "") + "}"
         for i in range(components)
     ]
     lines.append("channels:")
@@ -46,6 +44,7 @@ def write_org(components: int) -> Path:
 
 
 def org_report(path: Path) -> dict[str, Any]:
+    """Timed: read the org file, check it, and compute the whole report."""
     from mlorg.orggraph import load_org, report
 
     result = report(load_org(path))
@@ -72,6 +71,7 @@ def write_schema(columns: int) -> tuple[Path, Path]:
 
 
 def schema_check(paths: tuple[Path, Path]) -> dict[str, Any]:
+    """Timed: read the schema and the CSV, then check the batch against the schema."""
     from mlorg.datacheck import check, read_schema, read_table
 
     schema_path, data_path = paths
@@ -109,7 +109,9 @@ if __name__ == "__main__":
                 Case("org 25,000 components", write_org, org_report, args=(25_000,), repeat=1),
                 Case("org 100,000 components", write_org, org_report, args=(COMPONENTS,), repeat=1),
                 Case("schema 5,000 columns", write_schema, schema_check, args=(5_000,), repeat=1),
-                Case("schema 20,000 columns", write_schema, schema_check, args=(COLUMNS,), repeat=1),
+                Case(
+                    "schema 20,000 columns", write_schema, schema_check, args=(COLUMNS,), repeat=1
+                ),
             ],
             summary=per_element,
         )

@@ -221,8 +221,7 @@ def test_a_bad_byte_on_line_302_of_a_csv_says_line_302(tmp_path, capsys):
 # -- (2) YAML ----------------------------------------------------------------------------
 
 _BOMB = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
-    f"{b}: &{b} [{','.join([f'*{a}'] * 10)}]\n"
-    for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    f"{b}: &{b} [{','.join([f'*{a}'] * 10)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
 
@@ -289,7 +288,7 @@ def test_escape_sequences_and_newlines_in_names_are_printed_escaped(tmp_path, ca
         "  - {name: search, type: stream-aligned}\n"
         "components:\n"
         '  - {name: "events\\u009b31m", owner: "data\\e[2J\\ncongruence: 1.00 (forged)"}\n'
-        "  - {name: ranker, owner: search, depends_on: [\"events\\u009b31m\"]}\n",
+        '  - {name: ranker, owner: search, depends_on: ["events\\u009b31m"]}\n',
         encoding="utf-8",
     )
     assert cli.main(["org-graph", str(org)]) == cli.EXIT_OK

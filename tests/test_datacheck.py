@@ -547,7 +547,11 @@ def _write(path: Path, content: str | bytes) -> Path:
         ("missing.csv", None, "missing.csv: no such file"),
         ("data.xlsx", None, "data.xlsx: unknown file type '.xlsx'"),
         (("empty.csv", ""), None, "empty.csv: cannot read as CSV"),
-        (("binary.csv", b"\xff\xfe\x00\x81"), None, "binary.csv: line 1: not UTF-8 text (byte 0xff at column 1)"),
+        (
+            ("binary.csv", b"\xff\xfe\x00\x81"),
+            None,
+            "binary.csv: line 1: not UTF-8 text (byte 0xff at column 1)",
+        ),
         (("fake.parquet", "not parquet"), None, "fake.parquet: cannot read as Parquet"),
         (None, "missing.yaml", "missing.yaml: no such file"),
         (None, ("bad.yaml", "columns:\n  a: [x\n"), "bad.yaml: line 3: not valid YAML"),

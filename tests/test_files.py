@@ -24,13 +24,13 @@ def test_a_symbolic_link_to_a_device_is_refused_by_what_it_points_at(tmp_path):
     link = tmp_path / "org.yaml"
     link.symlink_to("/dev/zero")
     with pytest.raises(
-        InputError, match="org.yaml: is a symbolic link to a character device, not a YAML file$"
+        InputError, match=r"org\.yaml: is a symbolic link to a character device, not a YAML file$"
     ):
         _files.read_text(link, what="YAML file")
 
 
 def test_a_folder_a_device_and_a_dangling_link_each_say_what_they_are(tmp_path):
-    with pytest.raises(InputError, match="is a folder, not a CSV file$"):
+    with pytest.raises(InputError, match=r"is a folder, not a CSV file$"):
         _files.check_input_file(tmp_path, what="CSV file")
     with pytest.raises(InputError, match="/dev/null: is a character device"):
         _files.check_input_file("/dev/null")
@@ -68,7 +68,9 @@ def test_a_bad_byte_is_reported_at_its_line(tmp_path):
     rows = "".join(f"{i},ok\n" for i in range(1, 301))  # lines 2 to 301
     data = tmp_path / "data.csv"
     data.write_bytes(b"id,name\n" + rows.encode() + b"301,\xe9t\xe9\n")  # Latin-1 on line 302
-    with pytest.raises(InputError, match=r"data\.csv: line 302: not UTF-8 text \(byte 0xe9 at column 5\)$"):
+    with pytest.raises(
+        InputError, match=r"data\.csv: line 302: not UTF-8 text \(byte 0xe9 at column 5\)$"
+    ):
         _files.read_text(data)
 
 

@@ -10,8 +10,8 @@ import pytest
 
 pytest.importorskip("mlflow", reason="needs mlorg[experiments]")
 
-from mlorg import _stores, cli, explog  # noqa: E402  (after the skip)
-from mlorg.errors import InputError  # noqa: E402
+from mlorg import _stores, cli, explog
+from mlorg.errors import InputError
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +54,7 @@ def test_a_store_at_an_unknown_revision_is_refused_and_left_untouched(tmp_path):
 
 
 def test_a_locked_store_says_it_is_locked(tmp_path):
-    db = _lookalike(tmp_path / "mlflow.db", sorted(_stores.known_mlflow_revisions())[0])
+    db = _lookalike(tmp_path / "mlflow.db", min(_stores.known_mlflow_revisions()))
     holder = sqlite3.connect(db, isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import yaml
 
@@ -15,7 +17,7 @@ def _alias_bomb(levels: int = 9, width: int = 10) -> str:
     lines = [f"a: &a [{','.join(['lol'] * width)}]"]
     lines += [
         f"{name}: &{name} [{','.join([f'*{before}'] * width)}]"
-        for before, name in zip(names, names[1:], strict=False)
+        for before, name in itertools.pairwise(names)
     ]
     return "\n".join(lines) + "\n"
 

@@ -97,10 +97,10 @@ def check_input_file(path: str | os.PathLike[str], what: str = "file") -> os.sta
     """
     path = Path(path)
     try:
-        status = os.stat(path)
+        status = path.stat()
     except FileNotFoundError:
-        if os.path.islink(path):
-            msg = f"{path}: is a symbolic link to a missing file ({os.readlink(path)})"
+        if path.is_symlink():
+            msg = f"{path}: is a symbolic link to a missing file ({path.readlink()})"
         else:
             msg = f"{path}: no such file"
         raise InputError(msg) from None
@@ -111,7 +111,7 @@ def check_input_file(path: str | os.PathLike[str], what: str = "file") -> os.sta
         msg = f"{path}: cannot read ({error.strerror or error})"
         raise InputError(msg) from None
     if not stat.S_ISREG(status.st_mode):
-        link = " a symbolic link to" if os.path.islink(path) else ""
+        link = " a symbolic link to" if path.is_symlink() else ""
         msg = f"{path}: is{link} a {_kind(status.st_mode)}, not a {what}"
         raise InputError(msg)
     limit = max_input_bytes()

@@ -29,7 +29,9 @@ MAX_MESSAGE = 2000
 # C0 controls but tab, DEL, C1 controls, and the Unicode line and paragraph
 # separators and bidirectional overrides, which can reorder or break a line.
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_NEWLINE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -76,11 +78,11 @@ _REPR.maxlevel = 4
 
 
 def shown(value: object) -> str:
-    """``repr(value)`` for a message: bounded in length however large ``value`` is.
+    r"""``repr(value)`` for a message: bounded in length however large ``value`` is.
 
     >>> shown(list(range(1000)))
     '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...]'
-    >>> shown("a\\nb")
-    "'a\\\\nb'"
+    >>> shown("a\nb")
+    "'a\\nb'"
     """
     return shorten(_REPR.repr(value))

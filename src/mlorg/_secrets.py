@@ -31,7 +31,7 @@ def credentials(uri: str) -> str | None:
     >>> credentials("https://TOKEN@host") , credentials("sqlite:///mlflow.db")
     ('TOKEN', None)
     """
-    scheme, separator, rest = uri.partition("://")
+    _, separator, rest = uri.partition("://")
     if not separator:
         return None
     secret, at, _ = rest.rpartition("@")
@@ -64,7 +64,7 @@ def hide_credentials(message: str, uri: str | None = None) -> str:
     secret = credentials(uri) if uri is not None else None
     if secret is not None:
         forms = {secret, unquote(secret)}
-        user, colon, password = secret.partition(":")
+        _, colon, password = secret.partition(":")
         if colon and password:
             forms |= {password, unquote(password)}
         for form in sorted(forms, key=len, reverse=True):

@@ -50,7 +50,7 @@ def max_alias_nodes() -> int:
 
 
 def expanded_size(root: yaml.Node) -> tuple[int, int]:
-    """Return (nodes as written, nodes once every alias is expanded) of a composed document.
+    r"""Return (nodes as written, nodes once every alias is expanded) of a composed document.
 
     Linear in the nodes as written: each node's expanded size is computed
     once, without recursion (deep nesting cannot exhaust the stack).
@@ -59,7 +59,7 @@ def expanded_size(root: yaml.Node) -> tuple[int, int]:
         yaml.composer.ComposerError: an alias refers to a collection that
             contains it (a recursive document).
 
-    >>> expanded_size(yaml.compose("a: &x [1, 2, 3]\\nb: [*x, *x]"))
+    >>> expanded_size(yaml.compose("a: &x [1, 2, 3]\nb: [*x, *x]"))
     (8, 16)
     """
     size: dict[int, int] = {}
@@ -90,9 +90,9 @@ def expanded_size(root: yaml.Node) -> tuple[int, int]:
 
 
 class SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, with bounded alias expansion and duplicate keys refused.
+    r"""PyYAML's safe loader, with bounded alias expansion and duplicate keys refused.
 
-    >>> yaml.load("a: 1\\na: 2", Loader=SafeLoader)
+    >>> yaml.load("a: 1\na: 2", Loader=SafeLoader)
     Traceback (most recent call last):
     ...
     yaml.constructor.ConstructorError: while constructing a mapping
@@ -126,13 +126,17 @@ class SafeLoader(yaml.SafeLoader):
         """Construct a mapping; a key written twice is an error at its second line."""
         seen: set[tuple[str, str]] = set()
         for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag == "tag:yaml.org,2002:merge"
+            ):
                 continue
             # The composer resolved each tag: `1` (int) and `"1"` (str) differ.
             identity = (key_node.tag, key_node.value)
             if identity in seen:
+                context = "while constructing a mapping"
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
+                    context,
                     node.start_mark,
                     f"found duplicate key {key_node.value!r}",
                     key_node.start_mark,
@@ -142,12 +146,12 @@ class SafeLoader(yaml.SafeLoader):
 
 
 def safe_load(text: str) -> Any:
-    """Parse one YAML document with :class:`SafeLoader`.
+    r"""Parse one YAML document with :class:`SafeLoader`.
 
     >>> safe_load("columns: {a: {dtype: int64}}")
     {'columns': {'a': {'dtype': 'int64'}}}
-    >>> bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\\n" + "".join(
-    ...     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\\n"
+    >>> bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    ...     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
     ...     for i in range(8)
     ... )
     >>> safe_load(bomb)

@@ -15,6 +15,7 @@ mlorg ...
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -314,18 +315,16 @@ def _error(message: str, prefix: str = "mlorg: error: ") -> None:
     """Print one line on stderr: credentials hidden, control characters escaped, cut short."""
     line = shorten(printable(hide_credentials(message)), MAX_MESSAGE)
     if sys.stderr is not None:
-        try:
+        # stderr may be full or closed too: then the exit status alone tells.
+        with contextlib.suppress(OSError):
             print(f"{prefix}{line}", file=sys.stderr, flush=True)
-        except OSError:  # stderr is full or closed too: the exit status still tells
-            pass
 
 
 def _silence_stdout() -> None:
     """Point file descriptor 1 at the null device, so Python's exit-time flush cannot fail."""
-    try:
+    # A stdout without a descriptor (a test's capture) has nothing to redirect.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # a stdout without a descriptor (tests)
-        pass
 
 
 def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

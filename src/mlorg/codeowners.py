@@ -196,7 +196,7 @@ def _repository_file(repo: Path, path: PurePosixPath) -> bytes:
     if full.is_symlink():
         target = full.resolve()
         if not target.is_relative_to(repo.resolve()):
-            msg = f"{path}: is a symbolic link out of the repository ({os.readlink(full)})"
+            msg = f"{path}: is a symbolic link out of the repository ({full.readlink()})"
             raise InputError(msg)
     return read_bytes(full, what="Python file")
 

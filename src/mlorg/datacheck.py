@@ -29,6 +29,7 @@ NO-GO: 5 schema failures (1 column: mass_g); drift in 1 feature (mass_g)
 from __future__ import annotations
 
 import html
+import io
 import json
 import math
 import os
@@ -37,7 +38,6 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-import io
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -45,16 +45,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandera.io import pandas_io
 import yaml
 from numpy.typing import NDArray
+from pandera.io import pandas_io
 from scipy import stats
 
 from mlorg import _yaml
 from mlorg._common import counted, did_you_mean, one_line, read_text
+from mlorg._extras import require
 from mlorg._files import check_input_file, decode_utf8, read_bytes
 from mlorg._output import shown
-from mlorg._extras import require
 from mlorg.errors import InputError
 
 __all__ = [
@@ -233,7 +233,7 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
         raise InputError(msg)
     try:
         # From the mapping read above, not the file again: it is read once.
-        schema = pandas_io.deserialize_schema(raw)
+        schema: pa.DataFrameSchema = pandas_io.deserialize_schema(raw)  # type: ignore[no-untyped-call]
     # pandera raises all of these for YAML that is not a usable schema: an
     # unknown dtype (TypeError), a check's arguments it rejects (ValueError,
     # TypeError; re.error for a bad pattern), a part of the wrong shape

@@ -748,7 +748,9 @@ def _check_sqlite(uri: str, host: str, path: str, *, may_create: bool) -> None:
         if "locked" in str(error):
             msg = f"{uri}: {db} is locked by another program; try again when it is done"
         else:
-            msg = f"{uri}: {db} cannot be read as a SQLite database ({error}); it was left untouched"
+            msg = (
+                f"{uri}: {db} cannot be read as a SQLite database ({error}); it was left untouched"
+            )
         raise InputError(msg) from error
     except sqlite3.DatabaseError as error:
         msg = f"{uri}: {db} is not a SQLite database ({error}); it was left untouched"

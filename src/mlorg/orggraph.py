@@ -279,7 +279,9 @@ class _Loader(SafeLoader):
         except (ValueError, TypeError, AttributeError, OverflowError) as error:
             kind = node.tag.rpartition(":")[2]
             detail = f" ({error})" if isinstance(error, ValueError) else ""
-            problem = f"cannot read {shown(node.value)} as {kind}{detail}; quote it to keep it as text"
+            problem = (
+                f"cannot read {shown(node.value)} as {kind}{detail}; quote it to keep it as text"
+            )
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
 
