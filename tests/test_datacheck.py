@@ -550,7 +550,11 @@ def _write(path: Path, content: str | bytes) -> Path:
         ("missing.csv", None, "missing.csv: no such file"),
         ("data.xlsx", None, "data.xlsx: unknown file type '.xlsx'"),
         (("empty.csv", ""), None, "empty.csv: cannot read as CSV"),
-        (("binary.csv", b"\xff\xfe\x00\x81"), None, "binary.csv: cannot read as CSV"),
+        (
+            ("binary.csv", b"\xff\xfe\x00\x81"),
+            None,
+            "binary.csv: line 1: not UTF-8 text (byte 0xff at column 1)",
+        ),
         (("fake.parquet", "not parquet"), None, "fake.parquet: cannot read as Parquet"),
         (None, "missing.yaml", "missing.yaml: no such file"),
         (None, ("bad.yaml", "columns:\n  a: [x\n"), "bad.yaml: line 3: not valid YAML"),
@@ -682,7 +686,9 @@ def test_cli_rejects_a_misspelt_check(capsys, files, tmp_path):
 
 def test_a_setting_the_installed_pandera_drops_is_an_error(tmp_path, monkeypatch):
     # pandera 0.31 to 0.33 read no `report_duplicates` on a column: simulate that.
-    read = pa.DataFrameSchema.from_yaml
+    from pandera.io import pandas_io
+
+    read = pandas_io.deserialize_schema  # what read_schema builds the schema with
 
     def old_pandera(source):
         schema = read(source)
@@ -690,7 +696,7 @@ def test_a_setting_the_installed_pandera_drops_is_an_error(tmp_path, monkeypatch
             column.report_duplicates = "all"
         return schema
 
-    monkeypatch.setattr(pa.DataFrameSchema, "from_yaml", old_pandera)
+    monkeypatch.setattr(pandas_io, "deserialize_schema", old_pandera)
     path = _write(
         tmp_path / "s.yaml",
         _COLUMN_A + "    unique: true\n    report_duplicates: exclude_first\n",

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlorg import cli, explog
+from mlorg._secrets import mask_uri
 from mlorg.errors import InputError
 from mlorg.explog import ExperimentRecord
 
@@ -557,7 +558,8 @@ def test_cli_never_prints_the_password_of_a_tracking_uri(
     uri = uri.format(port=_closed_port())
     assert cli.main(_report("--tracking-uri", uri, "--experiment", "e")) == cli.EXIT_USAGE
     err = capsys.readouterr().err
-    assert err.startswith(f"mlorg: error: {uri.replace(password, '***')}: ")
+    # Everything between "://" and the last "@" is hidden: the user name too.
+    assert err.startswith(f"mlorg: error: {mask_uri(uri)}: ")
     for shown in (password, "s3cr@t"):
         assert shown not in err
     assert err.count("\n") == 1
@@ -585,7 +587,8 @@ def test_a_password_is_hidden_in_the_whole_traceback(call: Any) -> None:
         call(uri)
     shown = "".join(traceback.format_exception(raised.value))
     assert "s3cret" not in shown
-    assert "alice:***@127.0.0.1" in shown
+    assert "alice" not in shown
+    assert "http://***@127.0.0.1" in shown
 
 
 @pytest.mark.parametrize(
@@ -658,7 +661,7 @@ def test_cli_limits_mlflow_http_retries_only_while_it_reports(
     else:
         expected = cli.EXIT_OK if outcome == "report" else cli.EXIT_USAGE
         assert cli.main(args) == expected
-    assert seen == [preset or dict(zip(_HTTP_LIMITS, ["2", "20"], strict=True))]
+    assert seen == [preset or {name: cli.REPORT_HTTP_LIMITS[name] for name in _HTTP_LIMITS}]
     assert dict(os.environ) == before
     capsys.readouterr()
 

@@ -10,9 +10,8 @@ import difflib
 import importlib.metadata
 import os
 from collections.abc import Iterable
-from pathlib import Path
 
-from mlorg.errors import InputError
+from mlorg import _files
 
 __all__ = ["counted", "did_you_mean", "one_line", "project_url", "read_text"]
 
@@ -51,18 +50,20 @@ def counted(number: int, singular: str, plural: str | None = None) -> str:
 
 
 def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
-    """Read a file a user gave as UTF-8 text; any problem is one :class:`~mlorg.errors.InputError` line.
+    """Read a file a user gave as UTF-8 text; any problem is one :class:`InputError` line.
 
-    Every loader of the toolkit reads its input through this function, so
-    each refusal is worded once and the file is never changed.
+    Every loader of the toolkit reads its input through this function (see
+    :mod:`mlorg._files` for what is refused: anything but a regular file, a
+    file above the size limit, bytes that are not UTF-8), so each refusal is
+    worded once and the file is never changed.
 
     Args:
         path: the file.
         what: what the file should be, for the message (``"YAML file"``).
 
     Raises:
-        InputError: the file is missing, a folder, not UTF-8 or unreadable;
-            the message names the file.
+        InputError: the file is missing, a folder, a FIFO or device, too
+            large, not UTF-8 or unreadable; the message names the file.
 
     >>> read_text("no-such-org.yaml", what="YAML file")
     Traceback (most recent call last):
@@ -73,18 +74,7 @@ def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
     ...
     mlorg.errors.InputError: .: is a folder, not a YAML file
     """
-    path = Path(path)
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"{path}: no such file"
-    except IsADirectoryError:
-        msg = f"{path}: is a folder, not a {what}"
-    except UnicodeDecodeError as error:
-        msg = f"{path}: not UTF-8 text (byte {error.start})"
-    except OSError as error:
-        msg = f"{path}: cannot read ({error.strerror or one_line(error)})"
-    raise InputError(msg)
+    return _files.read_text(path, what)
 
 
 def project_url(name: str) -> str:

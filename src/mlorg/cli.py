@@ -1,8 +1,11 @@
 """The ``mlorg`` command line.
 
 Exit status: 0 success, 1 a check failed, 2 unusable input (one-line message
-on stderr, no traceback), 141 the reader of the output closed the pipe early
-(``mlorg ... | head``; 128 + SIGPIPE, as a shell reports it).
+on stderr, no traceback), 74 the output could not be written (``> /dev/full``,
+a closed standard output), 130 interrupted by Ctrl-C, 141 the reader of the
+output closed the pipe early (``mlorg ... | head``; 128 + SIGPIPE, as a shell
+reports it). Every message is one line, with credentials in URIs hidden and
+control characters escaped.
 
 >>> main(["--version"])  # doctest: +ELLIPSIS
 mlorg ...
@@ -12,6 +15,7 @@ mlorg ...
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -21,7 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlorg import __version__
+from mlorg._common import one_line
 from mlorg._extras import require
+from mlorg._output import MAX_MESSAGE, printable, safe_report, shorten
+from mlorg._secrets import hide_credentials
 from mlorg.errors import InputError, MissingExtraError
 
 if TYPE_CHECKING:  # heavy imports, for the types of the data check's helpers only
@@ -30,7 +37,17 @@ if TYPE_CHECKING:  # heavy imports, for the types of the data check's helpers on
 
     from mlorg.datacheck import DataCheckReport
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_OUTPUT",
+    "EXIT_PIPE",
+    "EXIT_USAGE",
+    "REPORT_HTTP_LIMITS",
+    "build_parser",
+    "main",
+]
 
 #: Every check passed.
 EXIT_OK = 0
@@ -38,6 +55,13 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 #: The input was unusable (also argparse's status for a bad command line).
 EXIT_USAGE = 2
+#: The output could not be written (a full device, a closed standard output):
+#: ``EX_IOERR`` of BSD's sysexits.h.
+EXIT_OUTPUT = 74
+#: Interrupted by Ctrl-C (SIGINT): 128 + 2, as a shell reports it.
+EXIT_INTERRUPTED = 130
+#: The reader of the output closed the pipe: 128 + SIGPIPE (13).
+EXIT_PIPE = 141
 
 
 def _number_from_0(upper: float) -> Callable[[str], float]:
@@ -114,6 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: MLflow's HTTP settings during ``mlorg experiments report``, unless the
+#: environment sets them: 3 s per request and one retry, so a server that
+#: never answers fails in about 6 s (MLflow's defaults: 120 s and 7 retries).
+REPORT_HTTP_LIMITS = {
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "3",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+}
+
+
 def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``mlorg experiments report``: print the lessons log of an MLflow experiment."""
     experiments = commands.add_parser(
@@ -135,7 +169,9 @@ def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParse
         metavar="URI",
         help=(
             "MLflow tracking URI, e.g. sqlite:///mlflow.db or http://mlflow.internal:5000 "
-            "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)"
+            "(default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db); a server gets 3 s "
+            "per request and one retry unless MLFLOW_HTTP_REQUEST_TIMEOUT or "
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES say otherwise"
         ),
     )
     report.add_argument(
@@ -157,20 +193,22 @@ def _experiments_report(args: argparse.Namespace) -> int:
     from mlorg import explog
 
     explog.quiet_mlflow()
-    # MLflow retries an unreachable server for minutes by default (7 retries
-    # with exponential backoff); a report should fail within seconds. An
-    # explicit setting in the environment still wins, and ours lasts only for
-    # this call: MLflow reads these variables at each request, and `main` may
-    # run inside a notebook whose later MLflow calls expect MLflow's defaults.
-    limits = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2", "MLFLOW_HTTP_REQUEST_TIMEOUT": "20"}
-    ours = [name for name in limits if name not in os.environ]
-    os.environ.update({name: limits[name] for name in ours})
+    # MLflow waits 120 s per HTTP request and retries 7 times with backoff by
+    # default (its MLFLOW_HTTP_REQUEST_* variables): a server that accepts
+    # connections and never answers would hold a report for many minutes. A
+    # report should fail within seconds. An explicit setting in the
+    # environment still wins, and ours lasts only for this call: MLflow reads
+    # these variables at each request, and `main` may run inside a notebook
+    # whose later MLflow calls expect MLflow's defaults.
+    ours = [name for name in REPORT_HTTP_LIMITS if name not in os.environ]
+    os.environ.update({name: REPORT_HTTP_LIMITS[name] for name in ours})
     try:
         log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
     finally:
         for name in ours:
             os.environ.pop(name, None)
-    print(explog.render_lessons(log, args.format))
+    text = explog.render_lessons(log, args.format)
+    print(text if args.format == "json" else safe_report(text))
     return EXIT_OK
 
 
@@ -296,7 +334,7 @@ def _data_check(args: argparse.Namespace) -> int:
             if not several:
                 raise
             # One unreadable file of several: say so, and check the others.
-            print(f"mlorg: error: {error}", file=sys.stderr)
+            print(printable(f"mlorg data-check: error: {error}"), file=sys.stderr)
             reports.append({"file": path, "error": str(error)})
             status = EXIT_USAGE
             continue
@@ -305,8 +343,10 @@ def _data_check(args: argparse.Namespace) -> int:
             reports.append({"file": path, **report.to_dict()})
         else:
             against = f" (drift against {args.reference})" if reference is not None else ""
-            print(("\n" if number else "") + f"{path}: checked against {args.schema}{against}")
-            print(report.to_text())
+            if number:
+                print()
+            print(printable(f"{path}: checked against {args.schema}{against}"))
+            print(safe_report(report.to_text()))
     if args.json:
         print(json.dumps(reports if several else reports[0], indent=2))
     return status
@@ -341,11 +381,45 @@ def _checked(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit status."""
+    """Run the command line and return its exit status.
+
+    The one place where every command's ending is decided (see the module
+    documentation for the statuses): unusable input, a full device or a closed
+    standard output, Ctrl-C, and a reader that closed the pipe each end with
+    one line on stderr (none for the pipe) and no traceback; every message is
+    stripped of credentials, of control characters and of excess length.
+    """
+    if sys.stdout is None:  # started with standard output closed (`mlorg ... >&-`)
+        _error("standard output is closed; nothing can be printed")
+        return EXIT_OUTPUT
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        _error("interrupted", prefix="mlorg: ")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped reading (`mlorg ... --json | head`): no traceback.
+        # Point stdout at devnull so Python's exit-time flush cannot fail again,
+        # as the Python documentation on SIGPIPE recommends.
+        _silence_stdout()
+        # 128 + SIGPIPE (13), the status a shell reports for a command a
+        # closed pipe stopped; not EXIT_FAILED, which would say a check failed.
+        return EXIT_PIPE
+    except OSError as error:
+        # Writing the output failed (`> /dev/full`: ENOSPC; a closed or broken
+        # descriptor: EBADF, EIO). Reading input never gets here: the readers
+        # turn their OSErrors into InputError.
+        _silence_stdout()
+        _error(f"cannot write the output: {error.strerror or one_line(error)}")
+        return EXIT_OUTPUT
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
         print(f"mlorg {__version__}")
+        sys.stdout.flush()
         return EXIT_OK
     handler = getattr(args, "handler", None)
     if handler is None:
@@ -355,17 +429,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = handler(args)
         sys.stdout.flush()
     except (InputError, MissingExtraError) as error:
-        print(f"mlorg: error: {error}", file=sys.stderr)
+        _error(str(error))
         return EXIT_USAGE
-    except BrokenPipeError:
-        # The reader stopped reading (`mlorg ... --json | head`): no traceback.
-        # Point stdout at devnull so Python's exit-time flush cannot fail again,
-        # as the Python documentation on SIGPIPE recommends.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        # 128 + SIGPIPE (13), the status a shell reports for a command a
-        # closed pipe stopped; not EXIT_FAILED, which would say a check failed.
-        return 141
     return status
+
+
+def _error(message: str, prefix: str = "mlorg: error: ") -> None:
+    """Print one line on stderr: credentials hidden, control characters escaped, cut short."""
+    line = shorten(printable(hide_credentials(message)), MAX_MESSAGE)
+    if sys.stderr is not None:
+        # stderr may be full or closed too: then the exit status alone tells.
+        with contextlib.suppress(OSError):
+            print(f"{prefix}{line}", file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device, so Python's exit-time flush cannot fail."""
+    # A stdout without a descriptor (a test's capture) has nothing to redirect.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -513,7 +595,10 @@ def _org_graph(args: argparse.Namespace) -> int:
     if args.figure is not None:
         from mlorg.orgfigure import draw, save
 
-        save(draw(result), args.figure, overwrite=args.force)
+        try:
+            save(draw(result), args.figure, overwrite=args.force)
+        except InputError as error:  # the library's wording is its argument's name
+            raise InputError(str(error).replace("overwrite=True", "--force")) from None
     if args.json:
         data = result.to_dict() | {"notes": list(notes)}
         if audit is not None:
@@ -522,12 +607,12 @@ def _org_graph(args: argparse.Namespace) -> int:
             data["figure"] = str(args.figure)
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(result.to_text())
+        print(safe_report(result.to_text()))
         if notes:
             print(f"\nnotes ({len(notes)}): what the import could not place")
-            print("\n".join(f"  {note}" for note in notes))
+            print("\n".join(f"  {printable(note)}" for note in notes))
         if args.figure is not None:
-            print(f"\nfigure: {args.figure}")
+            print(f"\nfigure: {printable(str(args.figure))}")
     value = result.congruence.value
     if args.fail_under is None:
         return EXIT_OK
@@ -592,6 +677,6 @@ def _check_figure_path(figure: Path, inputs: Sequence[Path], *, force: bool) -> 
     if figure.is_dir():
         msg = f"--figure {figure} is a folder; give a file name ending in .svg or .png"
         raise InputError(msg)
-    if figure.exists() and not force:
+    if os.path.lexists(figure) and not force:  # a dangling symbolic link counts
         msg = f"--figure {figure} already exists; add --force to replace it"
         raise InputError(msg)

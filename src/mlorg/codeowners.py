@@ -69,6 +69,7 @@ from typing import Any
 from codeowners import CodeOwners, parse_owner
 
 from mlorg._common import counted, did_you_mean, read_text
+from mlorg._files import check_input_file, read_bytes
 from mlorg.errors import InputError
 from mlorg.orggraph import Component, Org, load_org
 
@@ -583,6 +584,23 @@ class ImportedOrg:
         }
 
 
+def _repository_file(repo: Path, path: PurePosixPath) -> bytes:
+    """The bytes of a Python file of the repository, read through :mod:`mlorg._files`.
+
+    Raises:
+        InputError: the file is a link out of the repository, not a regular
+            file (a link to ``/dev/zero``, a FIFO), too large, or unreadable.
+    """
+    full = repo / path
+    check_input_file(full, what="Python file")  # a device or FIFO is named as such
+    if full.is_symlink():
+        target = full.resolve()
+        if not target.is_relative_to(repo.resolve()):
+            msg = f"{path}: is a symbolic link out of the repository ({full.readlink()})"
+            raise InputError(msg)
+    return read_bytes(full, what="Python file")
+
+
 def import_org(
     codeowners: str | os.PathLike[str],
     repo: str | os.PathLike[str],
@@ -700,9 +718,13 @@ def import_org(
     for file in files:
         name = component_of(file)
         try:
-            source = (repo / file.path).read_bytes()
-        except OSError as error:
-            notes.append(f"{file.path}: cannot read ({error.strerror}), imports not read")
+            # Repository content is hostile input: git stores symbolic links, so
+            # a ".py" file may point at /dev/zero, a FIFO or a file outside the
+            # repository. Only regular files inside it, of bounded size, are read.
+            source = _repository_file(repo, file.path)
+        except InputError as error:
+            reason = str(error).partition(": ")[2]
+            notes.append(f"{file.path}: {reason}; imports not read")
             continue
         try:
             imported = module_imports(source, file.module, is_package=file.is_package)

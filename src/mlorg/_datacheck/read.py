@@ -5,6 +5,7 @@ Private: the public names are in :mod:`mlorg.datacheck`.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from importlib.metadata import version
@@ -14,12 +15,16 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 import yaml
+from pandera.io import pandas_io
 
+from mlorg import _yaml
 from mlorg._common import did_you_mean, one_line, read_text
 from mlorg._datacheck.defaults import (
     _READERS,
 )
 from mlorg._extras import require
+from mlorg._files import check_input_file, decode_utf8, read_bytes
+from mlorg._output import shown
 from mlorg.errors import InputError
 
 # -- Reading input -------------------------------------------------------------
@@ -43,14 +48,16 @@ def read_table(path: str | Path) -> pd.DataFrame:
         known = ", ".join(sorted(_READERS))
         msg = f"{path}: unknown file type {path.suffix or '(no suffix)'!r}; use one of {known}"
         raise InputError(msg)
-    if not path.is_file():
-        msg = f"{path}: no such file"
-        raise InputError(msg)
+    # A regular file of bounded size only: never a folder, FIFO or device.
+    check_input_file(path, what=f"{kind} file")
     if kind == "Parquet":
         require("parquet", f"reading {path}")
+    if kind == "CSV":
+        # Decoded here, so that a bad byte is reported with its line.
+        text = decode_utf8(read_bytes(path, what="CSV file"), str(path))
     try:
         if kind == "CSV":
-            return pd.read_csv(path)
+            return pd.read_csv(io.StringIO(text))
         return pd.read_parquet(path)
     # pandas and pyarrow report unreadable files as ValueError subclasses
     # (ParserError, EmptyDataError, UnicodeDecodeError, ArrowInvalid) or OSError.
@@ -133,7 +140,7 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     path = Path(path)
     text = read_text(path, what="YAML schema")
     try:
-        raw = yaml.safe_load(text)
+        raw = _yaml.safe_load(text)  # bounded aliases, duplicate keys refused
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -147,13 +154,16 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     if not isinstance(raw, Mapping):
         msg = f"{path}: not a pandera schema: the file holds a {type(raw).__name__}, not a mapping"
         raise InputError(msg)
-    problem = _unknown_keys(raw)
+    problem = _unknown_top_level_key(raw) or _unknown_keys(raw)
     if problem:
         msg = f"{path}: {problem}"
         raise InputError(msg)
     marks = {name: spec["drift"] for name, spec in _column_specs(raw) if "drift" in spec}
     try:
-        schema = pa.DataFrameSchema.from_yaml(_without_marks(raw) if marks else path)
+        # From the mapping read above, not the file again: it is read once.
+        schema: pa.DataFrameSchema = pandas_io.deserialize_schema(  # type: ignore[no-untyped-call]
+            _without_marks(raw) if marks else raw
+        )
     # pandera raises all of these for YAML that is not a usable schema: an
     # unknown dtype (TypeError), a check's arguments it rejects (ValueError,
     # TypeError; re.error for a bad pattern), a part of the wrong shape
@@ -179,8 +189,8 @@ def read_schema(path: str | Path) -> pa.DataFrameSchema:
     return schema
 
 
-def _without_marks(raw: Mapping[Any, Any]) -> str:
-    """The schema as YAML without ``mlorg``'s own column settings, for pandera to read."""
+def _without_marks(raw: Mapping[Any, Any]) -> dict[Any, Any]:
+    """The schema without ``mlorg``'s own column settings, for pandera to read."""
     stripped = dict(raw)
     columns = raw.get("columns")
     if isinstance(columns, Mapping):
@@ -201,7 +211,7 @@ def _without_marks(raw: Mapping[Any, Any]) -> str:
             )
             for spec in columns
         ]
-    return yaml.safe_dump(stripped, sort_keys=False)
+    return stripped
 
 
 def _check_names() -> frozenset[str]:
@@ -229,6 +239,48 @@ def _column_specs(raw: Mapping[Any, Any]) -> list[tuple[Any, Mapping[Any, Any]]]
         for name, spec in pairs
         if isinstance(spec, Mapping)
     ]
+
+
+#: The top-level keys of a pandera YAML schema: what ``DataFrameSchema.to_yaml``
+#: writes and ``pandera.io.pandas_io.deserialize_schema`` reads. Any other
+#: key would be dropped without a word (``strictt: true`` would not be strict).
+_SCHEMA_KEYS = frozenset(
+    {
+        "add_missing_columns",
+        "api",
+        "checks",
+        "coerce",
+        "columns",
+        "dataframe_library",
+        "description",
+        "drop_invalid_rows",
+        "dtype",
+        "index",
+        "metadata",
+        "multiindex",
+        "name",
+        "ordered",
+        "report_duplicates",
+        "schema_type",
+        "strict",
+        "title",
+        "unique",
+        "unique_column_names",
+        "version",
+    }
+)
+
+
+def _unknown_top_level_key(raw: Mapping[Any, Any]) -> str | None:
+    """The first top-level key of a raw schema that pandera does not read, described.
+
+    >>> _unknown_top_level_key({"columns": {}, "uniqe": ["a", "b"]})
+    "unknown top-level key 'uniqe' (did you mean 'unique'?)"
+    """
+    for key in raw:
+        if key not in _SCHEMA_KEYS:
+            return f"unknown top-level key {key!r}{did_you_mean(key, sorted(_SCHEMA_KEYS))}"
+    return None
 
 
 def _unknown_keys(raw: Mapping[Any, Any]) -> str | None:
@@ -267,7 +319,7 @@ def _unknown_checks(checks: object, known: frozenset[str], where: str) -> str | 
                 return f"{where}: entry {number} names no check (options: {{check_name: ...}})"
             names.append(options["check_name"])
     else:
-        return f"{where}: expected a mapping or a list of checks, got {checks!r}"
+        return f"{where}: expected a mapping or a list of checks, got {shown(checks)}"
     for name in names:
         if not isinstance(name, str) or name not in known:
             return f"{where}: unknown check {name!r}{did_you_mean(name, known)}"

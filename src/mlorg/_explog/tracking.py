@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.exc import SQLAlchemyError
 
 from mlorg._extras import require
+from mlorg._secrets import credentials, hide_credentials
+from mlorg._stores import blank_tracking_uri, sqlite_problem
 from mlorg.errors import InputError, first_line
 
 if TYPE_CHECKING:
@@ -76,6 +78,9 @@ def _usable_tracking_uri(tracking_uri: str | None, *, may_create: bool) -> str:
     is an error (unless ``may_create`` and only the file is new), and an
     existing SQLite file is opened read-only first to check it is MLflow's.
     """
+    blank = blank_tracking_uri(tracking_uri, os.environ.get("MLFLOW_TRACKING_URI"))
+    if blank is not None:
+        raise InputError(blank)
     uri = resolve_tracking_uri(tracking_uri).strip()
     with _tracking_errors(uri):
         _check_tracking_uri(uri, may_create=may_create)
@@ -124,6 +129,7 @@ def _check_sqlite(uri: str, host: str, path: str, *, may_create: bool) -> None:
     if not db.is_file():
         msg = f"{uri}: {db} is not a file"
         raise InputError(msg)
+    revisions: list[str] = []
     try:
         with _read_only(db) as connection:
             tables = {
@@ -132,11 +138,28 @@ def _check_sqlite(uri: str, host: str, path: str, *, may_create: bool) -> None:
                     "SELECT name FROM sqlite_master WHERE type='table'"
                 )
             }
+            if "alembic_version" in tables:
+                rows = connection.execute("SELECT version_num FROM alembic_version")
+                revisions = [str(revision) for (revision,) in rows]
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error):
+            msg = f"{uri}: {db} is locked by another program; try again when it is done"
+        else:
+            msg = (
+                f"{uri}: {db} cannot be read as a SQLite database ({error}); it was left untouched"
+            )
+        raise InputError(msg) from error
     except sqlite3.DatabaseError as error:
         msg = f"{uri}: {db} is not a SQLite database ({error}); it was left untouched"
         raise InputError(msg) from error
     if not {"experiments", "runs", "alembic_version"} <= tables:
         msg = f"{uri}: {db} is not an MLflow tracking database; it was left untouched"
+        raise InputError(msg)
+    # MLflow would run its migrations on a revision it does not know, writing
+    # into the file before failing; refuse first.
+    problem = sqlite_problem(revisions)
+    if problem is not None:
+        msg = f"{uri}: {db} {problem}; it was left untouched"
         raise InputError(msg)
 
 
@@ -213,37 +236,6 @@ def _tracking_errors(uri: str) -> Iterator[None]:
         cause = error
     except SQLAlchemyError as error:  # e.g. a database server that refuses the connection
         message, cause = f"{uri}: {first_line(str(error))}", error
-    password = _password(uri)
-    if password is None:
-        raise InputError(message) from cause
-    raise InputError(_hide(password, message)) from None
-
-
-def _password(uri: str) -> str | None:
-    """The password in a URI (``scheme://user:password@host...``), if any.
-
-    >>> _password("postgresql://ml:s3cret@db.internal/mlflow")
-    's3cret'
-    >>> _password("http://ml:s3cret@[::1/mlflow")  # a host urlsplit refuses
-    's3cret'
-    """
-    try:
-        password = urlsplit(uri).password
-    except ValueError:
-        # urlsplit refuses some malformed hosts (an unclosed "["); the password
-        # still stands between the first ":" and the last "@" before the path.
-        netloc = uri.partition("://")[2].split("/", 1)[0]
-        user, at, _ = netloc.rpartition("@")
-        password = user.partition(":")[2] if at and ":" in user else None
-    return password or None
-
-
-def _hide(password: str, message: str) -> str:
-    """Replace a password, as written and percent-decoded, everywhere in a message.
-
-    >>> _hide("s3cr%40t", "http://ml:s3cr%40t@host: login as ml:s3cr@t refused")
-    'http://ml:***@host: login as ml:*** refused'
-    """
-    for form in sorted({password, unquote(password)}, key=len, reverse=True):
-        message = message.replace(form, "***")
-    return message
+    if credentials(uri) is None:
+        raise InputError(hide_credentials(message)) from cause
+    raise InputError(hide_credentials(message, uri)) from None

@@ -22,6 +22,8 @@ from mlorg._orggraph.model import (
     TeamType,
     _at,
 )
+from mlorg._output import shown
+from mlorg._yaml import SafeLoader
 from mlorg.errors import InputError, first_line
 
 # -- Loading and validating YAML -----------------------------------------------
@@ -46,8 +48,8 @@ class _Sequence(list[Any]):
     line: int | None = None
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, plus line numbers and a refusal of duplicate keys."""
+class _Loader(SafeLoader):
+    """The toolkit's safe loader (bounded aliases, no duplicate keys), plus line numbers."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Construct one value; a scalar PyYAML cannot convert is a YAML error at its line.
@@ -61,7 +63,9 @@ class _Loader(yaml.SafeLoader):
         except (ValueError, TypeError, AttributeError, OverflowError) as error:
             kind = node.tag.rpartition(":")[2]
             detail = f" ({error})" if isinstance(error, ValueError) else ""
-            problem = f"cannot read {node.value!r} as {kind}{detail}; quote it to keep it as text"
+            problem = (
+                f"cannot read {shown(node.value)} as {kind}{detail}; quote it to keep it as text"
+            )
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
 
@@ -200,7 +204,7 @@ def _entries(data: _Mapping, section: str, source: str) -> list[_Mapping]:
     entries: list[_Mapping] = []
     for item in value:
         if not isinstance(item, _Mapping):
-            msg = f"every entry of '{section}' must be a mapping, got {item!r}"
+            msg = f"every entry of '{section}' must be a mapping, got {shown(item)}"
             raise InputError(_at(source, value.line, msg))
         unknown = [k for k in item if k not in _FIELDS[section]]
         if unknown:
@@ -215,7 +219,7 @@ def _label(section: str, entry: _Mapping) -> str:
     kind = section.removesuffix("s")
     name = entry.get("name")
     if section == "channels":
-        return f"channel {entry.get('between')!r}"
+        return f"channel {shown(entry.get('between'))}"
     return f"{kind} {name!r}" if isinstance(name, str) else f"a {kind}"
 
 
@@ -231,7 +235,7 @@ def _text(entry: _Mapping, key: str, label: str, source: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        msg = f"{label}: '{key}' must be text, got {value!r} (quote it in YAML)"
+        msg = f"{label}: '{key}' must be text, got {shown(value)} (quote it in YAML)"
         raise InputError(_at(source, entry.line, msg))
     return value.strip()
 
@@ -241,7 +245,7 @@ def _texts(entry: _Mapping, key: str, label: str, source: str) -> tuple[str, ...
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        msg = f"{label}: '{key}' must be a list of names, got {value!r}"
+        msg = f"{label}: '{key}' must be a list of names, got {shown(value)}"
         raise InputError(_at(source, entry.line, msg))
     return tuple(v.strip() for v in value)
 

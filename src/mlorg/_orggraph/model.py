@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from mlorg._common import did_you_mean
+from mlorg._output import printable, shown
 from mlorg.errors import InputError
 
 TeamType = Literal["stream-aligned", "platform", "enabling", "complicated-subsystem"]
@@ -70,7 +71,7 @@ class Channel:
         >>> str(Channel(("search", "data"), "collaboration"))
         'search <-> data (collaboration)'
         """
-        return f"{self.teams[0]} <-> {self.teams[1]} ({self.mode})"
+        return f"{printable(self.teams[0])} <-> {printable(self.teams[1])} ({printable(self.mode)})"
 
 
 @dataclass(frozen=True, order=True)
@@ -86,7 +87,7 @@ class Dependency:
         >>> str(Dependency("ranker", "events"))
         'ranker -> events'
         """
-        return f"{self.component} -> {self.on}"
+        return f"{printable(self.component)} -> {printable(self.on)}"
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def _validate(org: Org) -> None:
         # promises two, but YAML (and untyped code) can give any number.
         between: tuple[str, ...] = channel.teams
         if len(between) != 2:
-            msg = f"a channel needs exactly two teams, got {list(between)!r}"
+            msg = f"a channel needs exactly two teams, got {shown(list(between))}"
             raise InputError(_at(src, channel.line, msg))
         label = f"channel {channel.teams[0]} <-> {channel.teams[1]}"
         for name in channel.teams:
@@ -256,7 +257,7 @@ def _unknown(key: str, value: str, choices: tuple[str, ...], *, kind: str = "") 
         return f"no {key!r} (expected one of {expected})"
     close = difflib.get_close_matches(value, choices, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {kind or key} {value!r} (expected one of {expected}{hint})"
+    return f"unknown {kind or key} {shown(value)} (expected one of {expected}{hint})"
 
 
 def _also(line: int | None) -> str:

@@ -12,6 +12,7 @@ from mlorg._common import counted
 from mlorg._orggraph import metrics
 from mlorg._orggraph.metrics import Congruence, Gap, TeamLoad, _Coordination
 from mlorg._orggraph.model import Channel, Org
+from mlorg._output import printable
 
 # -- The whole report ----------------------------------------------------------
 
@@ -86,7 +87,10 @@ class OrgReport:
                 "but have no channel"
             ),
         ]
-        lines += [f"  {gap.teams[0]} <-> {gap.teams[1]}: {_causes(gap)}" for gap in self.gaps]
+        lines += [
+            f"  {printable(gap.teams[0])} <-> {printable(gap.teams[1])}: {_causes(gap)}"
+            for gap in self.gaps
+        ]
         lines += [
             "",
             f"possible overhead ({len(self.overhead)}): channels no dependency explains",
@@ -103,8 +107,8 @@ class OrgReport:
         )
         rows = [header] + [
             (
-                load.team,
-                load.type,
+                printable(load.team),
+                printable(load.type),
                 str(load.components),
                 str(load.depends_on_others),
                 str(load.depended_on_by_others),
