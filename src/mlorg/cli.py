@@ -334,7 +334,7 @@ def _data_check(args: argparse.Namespace) -> int:
             if not several:
                 raise
             # One unreadable file of several: say so, and check the others.
-            print(printable(f"mlorg data-check: error: {error}"), file=sys.stderr)
+            _error(str(error))
             reports.append({"file": path, "error": str(error)})
             status = EXIT_USAGE
             continue
