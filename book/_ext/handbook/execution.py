@@ -122,7 +122,11 @@ def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
     pending: dict[str, tuple[Path, Any, dict[str, Any] | None]] = {}
     for docname in docnames:
         path = Path(env.doc2path(docname))
-        text = path.read_text(encoding="utf-8")
+        # The text as Sphinx will read it: source-read handlers (such as
+        # handbook.freshness quoting a bare review date) run on it first.
+        source = [path.read_text(encoding="utf-8")]
+        app.events.emit("source-read", docname, source)
+        text = source[0]
         reader = create_nb_reader(str(path), env.myst_config, nb_config, text)
         if reader is None:
             continue  # a plain Markdown page
