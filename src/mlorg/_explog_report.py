@@ -107,7 +107,7 @@ _NEEDED = {
 }
 
 
-class ExperimentNotFound(LookupError):  # noqa: N818 (a lookup result, not a bug)
+class ExperimentNotFound(LookupError):
     """The named experiment is missing or deleted; ``args``: state, known names."""
 
 
@@ -376,10 +376,15 @@ def _table(
     metrics: Sequence[str] | None,
 ) -> _Table:
     rows = list(rows)
+    # Chosen names are shown as chosen; by default a run that has none of
+    # the log's key names shows its own (a run logged by hand among autolog's).
+    own = {"params": params is None, "metrics": metrics is None}
+    all_params = [r.get("params") or {} for r in rows]
+    all_metrics = [r.get("metrics") or {} for r in rows]
     if params is None:
-        params = key_names([r.get("params") or {} for r in rows], varying=True)
+        params = key_names(all_params, varying=True) if any(all_params) else []
     if metrics is None:
-        metrics = key_names([r.get("metrics") or {} for r in rows], varying=False)
+        metrics = key_names(all_metrics, varying=False) if any(all_metrics) else []
     columns: list[str] = []
     if len({r.get("experiment") for r in rows}) > 1:
         columns.append("experiment")
@@ -410,9 +415,9 @@ def _table(
         if "started" in columns:
             line.append(_when(r.get("started")))
         if params:
-            line.append(_pairs(r.get("params") or {}, params))
+            line.append(_pairs(r.get("params") or {}, params, own=own["params"]))
         if metrics:
-            line.append(_pairs(r.get("metrics") or {}, metrics))
+            line.append(_pairs(r.get("metrics") or {}, metrics, own=own["metrics"]))
         line += [_cell(r.get(name)) for name in (*RECORD_FIELDS, *plan)]
         flags = r.get("flags")
         line.append(f"{FLAG} " + "; ".join(flags) if isinstance(flags, list) and flags else "")
@@ -435,7 +440,9 @@ def _when(value: object) -> str:
     return MISSING
 
 
-def _pairs(values: Mapping[str, Any], names: Sequence[str]) -> str:
+def _pairs(values: Mapping[str, Any], names: Sequence[str], *, own: bool) -> str:
+    if own and not any(name in values for name in names):
+        names = sorted(values)[:KEY_COLUMNS]
     shown = []
     for name in names:
         value = values.get(name)

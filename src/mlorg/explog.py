@@ -43,10 +43,8 @@ error message.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import logging
-import math
 import os
 import sqlite3
 import statistics
@@ -63,7 +61,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import unquote, urlsplit
 
 from mlorg import _explog_report as _report
-from mlorg._explog_report import CHECKED_FIELDS, PLAN_FIELDS, RunData
+from mlorg._explog_report import PLAN_FIELDS, RunData
 from mlorg._extras import require
 from mlorg.errors import InputError, first_line
 
@@ -848,12 +846,12 @@ def _rows(log: pd.DataFrame) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         params: dict[str, Any] = {}
         metrics: dict[str, Any] = {}
-        for key, value in record.items():
-            name = str(key)
-            if not isinstance(value, list | tuple | dict) and pd.isna(value):
+        for key, cell in record.items():
+            name, value = str(key), cell
+            if not isinstance(cell, list | tuple | dict) and pd.isna(cell):
                 value = None
-            elif isinstance(value, pd.Timestamp):
-                value = value.to_pydatetime()
+            elif isinstance(cell, pd.Timestamp):
+                value = cell.to_pydatetime()
             if name.startswith("params."):
                 if value is not None:  # runs without this parameter
                     params[name.removeprefix("params.")] = value
