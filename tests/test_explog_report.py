@@ -70,7 +70,9 @@ def plain_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
 
 
 @pytest.fixture
-def plain(plain_template: tuple[Path, dict[str, str]], tmp_path: Path) -> tuple[str, dict[str, str]]:
+def plain(
+    plain_template: tuple[Path, dict[str, str]], tmp_path: Path
+) -> tuple[str, dict[str, str]]:
     db = tmp_path / "plain.db"
     shutil.copyfile(plain_template[0], db)
     return explog.sqlite_tracking_uri(db), plain_template[1]
@@ -169,9 +171,7 @@ def test_the_report_leaves_the_store_byte_for_byte_unchanged(
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     assert cli.main(["experiments", "report", "--tracking-uri", uri]) == cli.EXIT_OK
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
-    assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith("plain")) == [
-        "plain.db"
-    ]
+    assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith("plain")) == ["plain.db"]
 
 
 def test_the_report_on_sqlite_loads_neither_mlflow_nor_pandas_nor_sqlalchemy(
