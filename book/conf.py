@@ -46,6 +46,9 @@ extensions = [
     "sphinxcontrib.bibtex",
     # "Last updated" on every page, from git.
     "sphinx_last_updated_by_git",
+    # The toolkit reference (reference/), from the docstrings (Google style).
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
     # Ours (book/_ext/handbook): a failed notebook fails the build, even without -W;
     "handbook.execution",
     # chapters declare owner, last review and status, shown on the page;
@@ -75,6 +78,29 @@ suppress_warnings = ["git.subprocess_error", "git.command_not_found"]
 # Keep source links (and the theme's download and launch buttons, which need
 # them) on pages git does not know yet.
 git_untracked_show_sourcelink = True
+
+# -- Toolkit reference (reference/*.md) ---------------------------------------
+
+autodoc_member_order = "bysource"
+# Type hints in the parameter descriptions, not in long signatures.
+autodoc_typehints = "description"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+# No inventory of pandas, pandera, MLflow, networkx or Python is kept in the
+# repository, and builds download nothing; so their types stay plain text
+# instead of links (instead of failing the nitpicky build).
+nitpick_ignore_regex = [
+    (
+        "py:.*",
+        r"(pandas|pd|pandera|pa|mlflow|networkx|nx|numpy|np|scipy|matplotlib|yaml|codeowners)\..*",
+    ),
+    ("py:mod", r"(ast|importlib|modulefinder)"),
+    # Private: the cached measurements a report carries (not part of the API).
+    ("py:class", r"mlorg\.orggraph\._Coordination"),
+    ("py:.*", r"(collections\.abc|os|pathlib|typing|datetime|argparse)\..*"),
+    ("py:class", r"(Path|PathLike|Sequence|Mapping|Iterable|Iterator|Literal|Any|Callable)"),
+    ("py:.*", r"(Figure|DataFrame|Series|DataFrameSchema|NDArray|ArgumentParser|MlflowClient)"),
+]
 
 # -- Living chapters (handbook.freshness) ---------------------------------------
 

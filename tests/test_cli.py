@@ -131,3 +131,24 @@ def test_parquet_without_pyarrow_names_the_parquet_extra(without, capsys, tmp_pa
         f"mlorg: error: reading {tmp_path / 'batch.parquet'} needs pyarrow, which the base "
         'install leaves out: pip install "mlorg[parquet]"'
     )
+
+
+@pytest.mark.parametrize(
+    ("module", "hidden", "extra"),
+    [("mlorg.datacheck", "pandera", "data"), ("mlorg.explog", "mlflow", "experiments")],
+)
+def test_importing_a_module_without_its_extra_names_the_extra(module, hidden, extra):
+    # In a fresh interpreter where `hidden` looks uninstalled to mlorg.
+    code = (
+        "import importlib.util as u\n"
+        "real = u.find_spec\n"
+        f"u.find_spec = lambda name, *a: None if name == {hidden!r} else real(name, *a)\n"
+        f"import {module}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"mlorg.errors.MissingExtraError: {module} needs {hidden}")
+    assert last.endswith(f'pip install "mlorg[{extra}]"')

@@ -55,7 +55,19 @@ def test_importer_prints_report_and_notes(capsys):
 def test_figure_is_written(tmp_path, capsys, suffix):
     figure = tmp_path / f"org{suffix}"
     assert cli.main(["org-graph", str(EXAMPLE), "--figure", str(figure)]) == cli.EXIT_OK
-    assert figure.stat().st_size > 0
+    data = figure.read_bytes()
+    if suffix == ".png":
+        # A PNG signature, then the IHDR chunk with the image's width and height.
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert width > height > 100  # two graphs side by side
+    else:
+        svg = data.decode("utf-8")
+        assert svg.lstrip().startswith("<?xml")
+        assert "<svg" in svg
+        # Text is kept as text (svg.fonttype none): every team of the example is labelled.
+        for team in ("ml-platform", "data", "search", "recommendations", "research"):
+            assert f">{team}<" in svg, team
     assert f"figure: {figure}" in capsys.readouterr().out
 
 
@@ -108,11 +120,6 @@ def _proc_path() -> Path:
             id="figure-format",
         ),
         pytest.param(
-            lambda _tmp: [str(EXAMPLE), "--fail-under", "56"],
-            "--fail-under must be between 0 and 1",
-            id="fail-under-range",
-        ),
-        pytest.param(
             lambda tmp: [*IMPORTER[:2], "--repo", str(tmp / "gone"), *IMPORTER[4:]],
             "gone: not a folder",
             id="importer-repo-missing",
@@ -156,6 +163,24 @@ def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, arguments, messa
     assert message in captured.err
     assert captured.err.count("\n") == 1
     assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--fail-under", "56"], "argument --fail-under: must be a finite number from 0 to 1, got '56'"),
+        (["--fail-under", "nan"], "argument --fail-under: must be a finite number from 0 to 1, got 'nan'"),
+        (["--depth", "0"], "argument --depth: must be a whole number, 1 or more, got '0'"),
+        (["--depth", "two"], "argument --depth: must be a whole number, 1 or more, got 'two'"),
+    ],
+)  # fmt: skip
+def test_argparse_refuses_bad_option_values_before_any_work(arguments, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["org-graph", str(EXAMPLE), *arguments])
+    assert exit_info.value.code == cli.EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1] == f"mlorg org-graph: error: {message}"
 
 
 @pytest.mark.parametrize("force", [[], ["--force"]], ids=["no-force", "force"])
@@ -212,11 +237,11 @@ def test_fail_under_with_undefined_congruence_exits_1(tmp_path, capsys):
 
 
 def test_figure_and_report_share_one_measurement(tmp_path, monkeypatch):
-    from mlorg import orggraph
+    from mlorg._orggraph import metrics  # where report() and org_graph() measure
 
     calls = []
-    original = orggraph._coordination
-    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    original = metrics._coordination
+    monkeypatch.setattr(metrics, "_coordination", lambda o: calls.append(o) or original(o))
     status = cli.main(["org-graph", str(EXAMPLE), "--figure", str(tmp_path / "org.svg")])
     assert status == cli.EXIT_OK
     assert len(calls) == 1

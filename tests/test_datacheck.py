@@ -110,13 +110,15 @@ def test_psi_of_identical_data_is_zero(values):
 
 def test_drift_and_psi_share_one_numeric_path(monkeypatch):
     calls = []
-    numeric_psi = datacheck._numeric_psi
+    from mlorg._datacheck import drift  # where drift() and the PSI compute it
+
+    numeric_psi = drift._numeric_psi
 
     def spy(*args):
         calls.append(args)
         return numeric_psi(*args)
 
-    monkeypatch.setattr(datacheck, "_numeric_psi", spy)
+    monkeypatch.setattr(drift, "_numeric_psi", spy)
     reference = pd.Series([1.0, 2.0, np.nan, 4.0, 5.0], name="x")
     current = pd.Series([1.0, 9.0, 9.0, np.nan, np.nan], name="x")
     alone = datacheck.population_stability_index(reference, current, bins=3)

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from mlorg import cli, explog
+from mlorg._explog.log import _log_rows
+from mlorg._explog.tracking import _import_mlflow
 from mlorg.errors import InputError
 from mlorg.explog import ExperimentRecord
 
@@ -42,7 +44,7 @@ def plain_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     """A store written with plain MLflow; returns the file and the run ids by role."""
     db = tmp_path_factory.mktemp("plain") / "mlflow.db"
     explog.quiet_mlflow()
-    explog._import_mlflow()  # telemetry off before MLflow loads
+    _import_mlflow()  # telemetry off before MLflow loads
     import mlflow
 
     mlflow.set_tracking_uri(explog.sqlite_tracking_uri(db))
@@ -124,8 +126,8 @@ def test_direct_sqlite_reading_agrees_with_mlflows_client(
     explog.record_outcome(
         plain[1]["manual"], ExperimentRecord(lesson="Loss still falls."), tracking_uri=uri
     )
-    direct = explog._log_rows(uri, None)
-    through_mlflow = explog._log_rows(uri, None, direct=False)
+    direct = _log_rows(uri, None)
+    through_mlflow = _log_rows(uri, None, direct=False)
     assert direct == through_mlflow
     assert len(direct) == 6
 
@@ -230,7 +232,7 @@ def test_guardrails_must_be_names() -> None:
 
 
 def _fluent(uri: str) -> object:
-    explog._import_mlflow()
+    _import_mlflow()
     import mlflow
 
     mlflow.set_tracking_uri(uri)

@@ -19,6 +19,7 @@ the Jupyter Book 1.x stack cannot handle (see ``JB1_UNSUPPORTED_MYST_EXTENSIONS`
 
 from __future__ import annotations
 
+import argparse
 import runpy
 import sys
 from collections.abc import Mapping, Sequence
@@ -156,27 +157,25 @@ def local_extensions(extensions: Sequence[str], folder: Path) -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the ``_config.yml`` derived from a ``conf.py``: ``CONF_PY OUT_YML [SRCDIR]``."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) not in (2, 3):
-        print(
-            "usage: python -m tools.jupyter_book_config CONF_PY OUT_YML [SRCDIR]",
-            file=sys.stderr,
-        )
-        return 2
-    conf_py, out = Path(args[0]), Path(args[1])
-    srcdir = Path(args[2]) if len(args) == 3 else Path.cwd()
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.jupyter_book_config",
+        description="Write the Jupyter Book 1.x _config.yml derived from a Sphinx conf.py.",
+    )
+    parser.add_argument("conf_py", type=Path, metavar="CONF_PY")
+    parser.add_argument("out", type=Path, metavar="OUT_YML")
+    parser.add_argument("srcdir", type=Path, nargs="?", default=Path(), metavar="SRCDIR")
+    args = parser.parse_args(argv)
+    conf_py, out = args.conf_py, args.out
     if not conf_py.is_file():
-        print(f"error: {conf_py}: no such configuration file", file=sys.stderr)
-        return 2
-    confdir = PurePosixPath(conf_py.resolve().parent.relative_to(srcdir.resolve()).as_posix())
+        parser.error(f"{conf_py}: no such configuration file")
+    confdir = PurePosixPath(conf_py.resolve().parent.relative_to(args.srcdir.resolve()).as_posix())
     try:
         settings = runpy.run_path(str(conf_py))
         # An absolute folder: the generated file is written afresh for each build.
         local = local_extensions(settings.get("extensions", []), conf_py.resolve().parent / "_ext")
         config = jupyter_book_config(settings, confdir, local)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        parser.error(str(error))
     header = (
         f"# Generated from {conf_py.as_posix()} by tools/jupyter_book_config.py; do not edit.\n"
     )

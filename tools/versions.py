@@ -1,16 +1,30 @@
 """Build ``main`` and every release tag of the handbook side by side.
 
-``nox -s docs-versions`` runs this script (``python -m tools.versions``). Each version is checked out into
-its own git worktree, gets its own environment installed from *its own* lock
+``nox -s docs-versions`` runs this script (``python -m tools.versions``).
+Each version is checked out into its own git worktree, gets its own environment installed from *its own* lock
 file and package (so an old version's notebooks execute with that version's
 ``mlorg``), and is built into ``_build/versions/<name>/``. A ``switcher.json``
 for the theme's version switcher and an ``index.html`` that redirects to the
 latest release are written beside them.
 
-sphinx-multiversion was the obvious library, but it builds every version
-with the *current* environment and code, so old versions' notebooks would run
-against today's toolkit; Read the Docs builds each version in its own
-environment and remains the production alternative (``.readthedocs.yaml``).
+Why a script and not a library:
+
+- sphinx-multiversion builds every version with the *current* environment and
+  code, so old versions' notebooks would run against today's toolkit.
+- sphinx-polyversion (checked for this, December 2026; its PyPI description:
+  "Isolated builds using venv, virtualenv or poetry") does build each
+  version in an environment of its own. Adopting it was not a quick swap
+  here, so it was not tried: it is configured by its own Python script and
+  hands each build its version data through a loader called in ``conf.py``
+  (``load(globals())``), which the release tags already published do not
+  have; its environment drivers install a version with pip or poetry, while
+  each version here must be installed with uv from *its own* lock file
+  (``requirements/constraints.txt`` of that tag), which would need a driver
+  of our own; and the theme's switcher reads ``switcher.json``, which it
+  does not write.
+- Read the Docs builds each version in its own environment and remains the
+  production alternative (``.readthedocs.yaml``).
+
 This is the small script for the same job on any static host.
 
 Release tags are ``vX.Y.Z``; the version name shown for a tag is the tag.
@@ -222,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.repo.resolve(), args.out.resolve(), args.base_url, branch=args.branch, uv=args.uv
         )
     except (RuntimeError, subprocess.CalledProcessError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        # A failed build, not unusable input: exit status 1, in argparse's words.
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 1
     for version in built:
         print(f"[versions] {version.name}: {version.html}")

@@ -51,7 +51,7 @@ def counted(number: int, singular: str, plural: str | None = None) -> str:
 
 
 def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
-    """Read a file a user gave as UTF-8 text; any problem is one :class:`InputError` line.
+    """Read a file a user gave as UTF-8 text; any problem is one :class:`~mlorg.errors.InputError` line.
 
     Every loader of the toolkit reads its input through this function, so
     each refusal is worded once and the file is never changed.

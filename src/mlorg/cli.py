@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mlorg import __version__
@@ -30,6 +31,55 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 #: The input was unusable (also argparse's status for a bad command line).
 EXIT_USAGE = 2
+
+
+def _number_from_0(upper: float) -> Callable[[str], float]:
+    """Return an argparse type: a finite number from 0 to ``upper``.
+
+    NaN would switch a threshold off unseen (every comparison with it is
+    false) and make a JSON report invalid; so would infinity. argparse turns
+    the refusal into ``mlorg <command>: error: argument ...`` and exit status 2.
+
+    >>> _number_from_0(1.0)("0.5")
+    0.5
+    >>> _number_from_0(1.0)("56")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a finite number from 0 to 1, got '56'
+    """
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 <= value <= upper):
+            bound = "0 or more" if math.isinf(upper) else f"from 0 to {upper:g}"
+            msg = f"must be a finite number {bound}, got {text!r}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+def _whole_number_from_1(text: str) -> int:
+    """An argparse type: a whole number, 1 or more.
+
+    >>> _whole_number_from_1("2")
+    2
+    >>> _whole_number_from_1("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number, 1 or more, got '0'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"must be a whole number, 1 or more, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,39 +245,15 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
         metavar="REF",
         help="trusted data to measure drift against (.csv or .parquet)",
     )
-    # Imported here, not at the top, to keep this command's code in one place.
-    import math
-    from collections.abc import Callable
-
-    def threshold(upper: float) -> Callable[[str], float]:
-        """An argparse type: a finite number from 0 to ``upper``.
-
-        NaN would switch drift detection off unseen (every comparison with it
-        is false) and make the JSON report invalid; so would infinity.
-        """
-
-        def parse(text: str) -> float:
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if not (math.isfinite(value) and 0 <= value <= upper):
-                bound = "0 or more" if math.isinf(upper) else f"from 0 to {upper:g}"
-                msg = f"must be a finite number {bound}, got {text!r}"
-                raise argparse.ArgumentTypeError(msg)
-            return value
-
-        return parse
-
     parser.add_argument(
         "--psi-threshold",
-        type=threshold(math.inf),
+        type=_number_from_0(math.inf),
         metavar="X",
         help=f"a feature drifts when its PSI is above X, 0 or more (default {_PSI_THRESHOLD})",
     )
     parser.add_argument(
         "--ks-threshold",
-        type=threshold(1.0),
+        type=_number_from_0(1.0),
         metavar="X",
         help=(
             "a numeric feature drifts when its Kolmogorov-Smirnov statistic is "
@@ -325,7 +351,7 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     importer.add_argument(
         "--depth",
-        type=int,
+        type=_whole_number_from_1,
         default=1,
         metavar="N",
         help="a component is the first N parts of a package name (default: 1)",
@@ -347,7 +373,7 @@ def _add_org_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--fail-under",
-        type=float,
+        type=_number_from_0(1.0),
         metavar="CONGRUENCE",
         help="exit with status 1 when congruence is below this value (0 to 1)",
     )
@@ -361,9 +387,6 @@ def _org_graph(args: argparse.Namespace) -> int:
     if args.figure is not None:
         require("figure", "mlorg org-graph --figure")
         _check_figure_path(args.figure, inputs, force=args.force)
-    if args.fail_under is not None and not 0 <= args.fail_under <= 1:
-        msg = f"--fail-under must be between 0 and 1, got {args.fail_under}"
-        raise InputError(msg)
     notes: tuple[str, ...] = ()
     if args.org is not None:
         org = orggraph.load_org(args.org)

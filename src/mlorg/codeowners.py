@@ -193,7 +193,7 @@ def import_org(
     """Build the org of a repository from its CODEOWNERS file, its imports and TEAMS.yaml.
 
     See the module documentation for what counts as a component and who
-    owns it. Raises :class:`InputError` for inputs it cannot use.
+    owns it. Raises :class:`~mlorg.errors.InputError` for inputs it cannot use.
     """
     if depth < 1:
         msg = f"depth must be 1 or more, got {depth}"

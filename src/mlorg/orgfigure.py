@@ -292,7 +292,7 @@ def save(figure: Figure, path: str | os.PathLike[str], *, overwrite: bool = Fals
     """Write ``figure`` as SVG or PNG, reproducibly (no timestamp, fixed SVG ids).
 
     An existing file is left alone unless ``overwrite`` is true. Any path
-    that cannot be written is an :class:`InputError` naming it.
+    that cannot be written is an :class:`~mlorg.errors.InputError` naming it.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:

@@ -135,10 +135,12 @@ def test_review_command_with_nothing_overdue(tmp_path, monkeypatch, capsys):
 
 def test_review_command_reports_a_malformed_chapter(tmp_path, capsys):
     src = _srcdir(tmp_path, "someday")
-    assert main([str(src / "book" / "conf.py"), "--srcdir", str(src)]) == 2
-    assert (
-        "book/team.md: front matter field 'last_reviewed' must be a date" in capsys.readouterr().err
-    )
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(src / "book" / "conf.py"), "--srcdir", str(src)])
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert line.startswith("python -m handbook.freshness: error: book/team.md: ")
+    assert "front matter field 'last_reviewed' must be a date" in line
 
 
 # -- in a real build -------------------------------------------------------------

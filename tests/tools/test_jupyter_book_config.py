@@ -74,8 +74,14 @@ def test_main_writes_a_loadable_config(tmp_path, monkeypatch):
 
 
 def test_main_reports_a_missing_conf_py(tmp_path, capsys):
-    assert main([str(tmp_path / "conf.py"), str(tmp_path / "out.yml")]) == 2
-    assert "no such configuration file" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path / "conf.py"), str(tmp_path / "out.yml")])
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert (
+        line
+        == f"python -m tools.jupyter_book_config: error: {tmp_path / 'conf.py'}: no such configuration file"
+    )
     assert not (tmp_path / "out.yml").exists()
 
 

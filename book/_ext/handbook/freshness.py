@@ -97,11 +97,23 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _front_matter(text: str) -> dict[str, Any]:
+def _front_matter_end(text: str) -> int | None:
+    r"""Return where a page's front matter ends (the closing ``---`` fence), or None without one.
+
+    >>> _front_matter_end("---\nowner: x\n---\n# Title\n")
+    12
+    >>> _front_matter_end("# No front matter\n") is None
+    True
+    """
     if not text.startswith("---\n"):
-        return {}
+        return None
     end = text.find("\n---", 4)
-    if end == -1:
+    return None if end == -1 else end
+
+
+def _front_matter(text: str) -> dict[str, Any]:
+    end = _front_matter_end(text)
+    if end is None:
         return {}
     loaded = yaml.load(text[4:end], Loader=_Loader)  # a SafeLoader subclass: safe
     return loaded if isinstance(loaded, dict) else {}
@@ -279,11 +291,9 @@ def _quote_review_date(app: Any, docname: str, source: list[str]) -> None:
     if not chapter_docnames([docname], config.handbook_chapters, config.handbook_chapters_exclude):
         return
     text = source[0]
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        if end != -1:
-            head = _UNQUOTED_DATE.sub(r'\1"\2"\3', text[:end])
-            source[0] = head + text[end:]
+    end = _front_matter_end(text)
+    if end is not None:
+        source[0] = _UNQUOTED_DATE.sub(r'\1"\2"\3', text[:end]) + text[end:]
 
 
 def _purge(app: Any, env: Any, docname: str) -> None:
@@ -382,8 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if not args.conf.is_file():
-        print(f"error: {args.conf}: no such configuration file", file=sys.stderr)
-        return 2
+        parser.error(f"{args.conf}: no such configuration file")
     settings = dict(runpy.run_path(str(args.conf)))
     if args.months is not None:
         settings["handbook_review_months"] = args.months
@@ -391,8 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rows = _overdue_rows(args.srcdir.resolve(), settings, on)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        parser.error(str(error))
     months = settings.get("handbook_review_months", 12)
     if not rows:
         print(
