@@ -121,6 +121,7 @@ def test_report_formats_carry_status_and_parent(plain: tuple[str, dict[str, str]
     failed = [line for line in page.splitlines() if "crashed" in line]
     assert failed
     assert failed[0].startswith('<tr class="mlorg-run-failed">')
+    assert "<td><strong>✗ FAILED</strong></td>" in failed[0]
 
 
 def test_direct_sqlite_reading_agrees_with_mlflows_client(

@@ -477,10 +477,20 @@ def _html(table: _Table) -> str:
     # Built by hand rather than DataFrame.to_html, whose output carries
     # pandas-specific classes and attributes a wiki does not want; every
     # value is escaped with html.escape.
+    # A failed run's row has a class for a stylesheet and its status in bold
+    # for a page without one.
+    status = table.columns.index("status") if "status" in table.columns else None
+
+    def cell(i: int, text: str, bad: bool) -> str:
+        escaped = html.escape(text)
+        return (
+            f"<td><strong>{escaped}</strong></td>" if bad and i == status else f"<td>{escaped}</td>"
+        )
+
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
     body = "".join(
         ('<tr class="mlorg-run-failed">' if bad else "<tr>")
-        + "".join(f"<td>{html.escape(text)}</td>" for text in cells)
+        + "".join(cell(i, text, bad) for i, text in enumerate(cells))
         + "</tr>\n"
         for cells, bad in zip(table.cells, table.bad, strict=True)
     )
