@@ -82,6 +82,8 @@ def log_experiment(
     the run already has with another value is an error (nothing is logged).
 
     >>> import tempfile
+    >>> from pathlib import Path
+    >>> from mlorg.explog import ExperimentRecord, lessons, log_experiment, sqlite_tracking_uri
     >>> folder = tempfile.TemporaryDirectory()
     >>> uri = sqlite_tracking_uri(Path(folder.name) / "mlflow.db")
     >>> first = log_experiment(ExperimentRecord(hypothesis="Bills help."),
@@ -322,6 +324,8 @@ def report(
     one of these fields (see :data:`CHECKED_FIELDS`).
 
     >>> import tempfile
+    >>> from pathlib import Path
+    >>> from mlorg.explog import ExperimentRecord, log_experiment, report, sqlite_tracking_uri
     >>> folder = tempfile.TemporaryDirectory()
     >>> uri = sqlite_tracking_uri(Path(folder.name) / "mlflow.db")
     >>> _ = log_experiment(ExperimentRecord(hypothesis="h", lesson="l"), experiment="e",
@@ -344,6 +348,7 @@ def runs_missing(log: pd.DataFrame, fields: Sequence[str]) -> pd.DataFrame:
     """The runs of a log from :func:`lessons` that lack at least one of ``fields``.
 
     >>> import pandas as pd
+    >>> from mlorg.explog import runs_missing
     >>> log = pd.DataFrame({"run": ["a", "b"], "lesson": [None, "Measure bills."]})
     >>> runs_missing(log, ["lesson"])["run"].tolist()
     ['a']

@@ -44,6 +44,7 @@ def render_lessons(
     column, one object per run, oldest first.
 
     >>> import pandas as pd
+    >>> from mlorg.explog import render_lessons
     >>> log = pd.DataFrame([{"experiment": "e", "run": "deeper", "hypothesis": "Depth helps.",
     ...     "result": "no gain", "decision": "reject", "lesson": None, "flags": ["no lesson"]}])
     >>> print(render_lessons(log))
