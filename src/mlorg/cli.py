@@ -19,7 +19,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mlorg import __version__
 from mlorg._extras import require
 from mlorg.errors import InputError, MissingExtraError
 
@@ -300,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
+        from mlorg import __version__  # read on demand: see mlorg.__getattr__
+
         print(f"mlorg {__version__}")
         return EXIT_OK
     handler = getattr(args, "handler", None)

@@ -10,8 +10,6 @@ import json
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -162,6 +160,10 @@ def code_version(package: str = "mlorg", where: Path | None = None) -> CodeVersi
     >>> code_version().version == __import__("mlorg").__version__
     True
     """
+    # here, not on import: importlib.metadata takes tenths of a second to load
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _package_version
+
     try:
         installed: str | None = _package_version(package)
     except PackageNotFoundError:
