@@ -96,7 +96,7 @@ nitpick_ignore_regex = [
     ),
     ("py:mod", r"(ast|importlib|modulefinder)"),
     # Private: the cached measurements a report carries (not part of the API).
-    ("py:class", r"mlorg\.orggraph\._Coordination"),
+    ("py:class", r"(mlorg\.orggraph\.|mlorg\._orggraph\.metrics\.)?_Coordination"),
     ("py:.*", r"(collections\.abc|os|pathlib|typing|datetime|argparse)\..*"),
     ("py:class", r"(Path|PathLike|Sequence|Mapping|Iterable|Iterator|Literal|Any|Callable)"),
     ("py:.*", r"(Figure|DataFrame|Series|DataFrameSchema|NDArray|ArgumentParser|MlflowClient)"),

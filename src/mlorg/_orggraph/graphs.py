@@ -49,7 +49,8 @@ def org_graph(org: Org | OrgReport) -> nx.Graph[str]:
     for team in org.teams:
         graph.add_node(team.name, type=team.type, components=owned[team.name])
     names = coordination.team_names
-    for (i, j), count in coordination.required.items():
+    for key, count in coordination.required.items():
+        i, j = coordination.pair(key)
         graph.add_edge(names[i], names[j], dependencies=count, mode=None, status="gap")
     for channel in org.channels:
         a, b = channel.teams
