@@ -135,7 +135,10 @@ def test_round_trip_renders_every_format(store: str) -> None:
     log = explog.lessons(tracking_uri=store, experiment="penguins")
 
     markdown = explog.render_lessons(log, "md").splitlines()
-    assert markdown[0] == "| run | hypothesis | result | decision | lesson | flags |"
+    assert markdown[0] == (
+        "| run | run id | status | started | params | metrics "
+        "| hypothesis | result | decision | lesson | flags |"
+    )
     assert len(markdown) == 2 + 3
     assert "Measure bills \\| they are cheap." in markdown[2]  # a pipe cannot break the table
 
@@ -224,7 +227,8 @@ def test_a_run_logged_without_mlorg_is_flagged_not_fatal(store: str) -> None:
         "decision 'maybe' is not one of adopt, reject, iterate",
     ]
     assert log.iloc[0]["status"] == "RUNNING"
-    assert "| bare | — | — | maybe | — | ⚠ no hypothesis;" in explog.render_lessons(log)
+    assert "| RUNNING |" in explog.render_lessons(log)
+    assert "| — | — | maybe | — | ⚠ no hypothesis;" in explog.render_lessons(log)
 
 
 def test_cli_reports_flagged_runs_with_exit_0(
@@ -477,7 +481,7 @@ def _closed_port() -> int:
 def test_cli_prints_the_log_in_each_format(store: str, capsys: pytest.CaptureFixture[str]) -> None:
     _log_three(store)
     for fmt, check in [
-        ("md", lambda out: out.startswith("| run | hypothesis |")),
+        ("md", lambda out: out.startswith("| run | run id | status | started |")),
         ("json", lambda out: len(json.loads(out)) == 3),
         ("html", lambda out: out.startswith('<table class="mlorg-lessons">')),
     ]:
@@ -643,16 +647,16 @@ def test_cli_limits_mlflow_http_retries_only_while_it_reports(
         monkeypatch.setenv(name, value)
     before = dict(os.environ)
     seen: list[dict[str, str | None]] = []
-    lessons = explog.lessons
+    report = explog.report
 
-    def spy(**kwargs: Any) -> pd.DataFrame:
+    def spy(*args: Any, **kwargs: Any) -> str:
         seen.append({name: os.environ.get(name) for name in _HTTP_LIMITS})
         if outcome == "crash":
             msg = "boom"
             raise RuntimeError(msg)
-        return lessons(**kwargs)
+        return report(*args, **kwargs)
 
-    monkeypatch.setattr(explog, "lessons", spy)
+    monkeypatch.setattr(explog, "report", spy)
     uri = store if outcome == "report" else f"http://127.0.0.1:{_closed_port()}"
     args = _report("--tracking-uri", uri, "--experiment", "template")
     if outcome == "crash":

@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlorg import __version__
 from mlorg._common import one_line
 from mlorg._extras import require
 from mlorg._output import MAX_MESSAGE, printable, safe_report, shorten
@@ -158,10 +157,13 @@ def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParse
     actions = experiments.add_subparsers(dest="action", metavar="ACTION", required=True)
     report = actions.add_parser(
         "report",
-        help="print hypothesis, result, decision and lesson of every run",
+        help="print every run with its status, key metrics and experiment record",
         description=(
-            "Print the experiment log: one row per run with its hypothesis, result, "
-            "decision and lesson; runs that lack any of them are flagged."
+            "Print the experiment log: one row per run with its id, status, start time, "
+            "key parameters and metrics, hypothesis, result, decision and lesson; child "
+            "runs (nested runs, autolog's searches) follow their parent; failed runs and "
+            "runs that lack a record field are flagged. Works on runs mlorg never wrote. "
+            "A SQLite store is opened read-only and never created or migrated."
         ),
     )
     report.add_argument(
@@ -185,7 +187,47 @@ def _add_experiments(commands: argparse._SubParsersAction[argparse.ArgumentParse
         default="md",
         help="Markdown table (default), JSON with every field, or an HTML table",
     )
+    report.add_argument(
+        "--missing",
+        metavar="FIELD",
+        action="append",
+        default=[],
+        choices=_CHECKED_FIELDS,
+        help=(
+            "only the runs that lack this field (repeat for any of several): "
+            + ", ".join(_CHECKED_FIELDS)
+        ),
+    )
+    report.add_argument(
+        "--param",
+        metavar="NAME",
+        action="append",
+        help="a parameter to show (repeatable; default: up to 3 whose values differ between runs)",
+    )
+    report.add_argument(
+        "--metric",
+        metavar="NAME",
+        action="append",
+        help="a metric to show (repeatable; default: up to 3 that most runs have)",
+    )
     report.set_defaults(handler=_experiments_report)
+
+
+# mlorg.explog.CHECKED_FIELDS, repeated so that `mlorg --help` imports nothing
+# of the experiment log; tests/test_explog.py checks that they agree.
+_CHECKED_FIELDS = (
+    "hypothesis",
+    "result",
+    "decision",
+    "lesson",
+    "decision_rule",
+    "oec",
+    "guardrails",
+    "minimum_effect",
+    "data_fingerprint",
+    "code_version",
+    "seed",
+)
 
 
 def _experiments_report(args: argparse.Namespace) -> int:
@@ -203,11 +245,17 @@ def _experiments_report(args: argparse.Namespace) -> int:
     ours = [name for name in REPORT_HTTP_LIMITS if name not in os.environ]
     os.environ.update({name: REPORT_HTTP_LIMITS[name] for name in ours})
     try:
-        log = explog.lessons(tracking_uri=args.tracking_uri, experiment=args.experiment)
+        text = explog.report(
+            args.tracking_uri,
+            args.experiment,
+            args.format,
+            missing=args.missing,
+            params=args.param,
+            metrics=args.metric,
+        )
     finally:
         for name in ours:
             os.environ.pop(name, None)
-    text = explog.render_lessons(log, args.format)
     print(text if args.format == "json" else safe_report(text))
     return EXIT_OK
 
@@ -418,6 +466,8 @@ def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
+        from mlorg import __version__  # read on demand: see mlorg.__getattr__
+
         print(f"mlorg {__version__}")
         sys.stdout.flush()
         return EXIT_OK

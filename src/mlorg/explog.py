@@ -13,9 +13,17 @@ UI, ``mlflow.search_runs`` and any other MLflow client see them too:
   commit (MLflow's own tag ``mlflow.source.git.commit``, which its UI shows).
 
 :func:`lessons` fetches the log of one experiment, or of all of them, into a
-DataFrame, and :func:`render_lessons` turns it into Markdown, HTML or JSON.
-A run without a hypothesis, result, decision or lesson is flagged, never an
-error: the log shows where the team still owes itself a lesson.
+DataFrame, and :func:`render_lessons` turns it into Markdown, HTML or JSON;
+:func:`report` does both without pandas, as ``mlorg experiments report`` does.
+The log covers every run, whoever wrote it (autolog, a hand-written script):
+its id, status, start time, key parameters and metrics, child runs under
+their parent. A run without a hypothesis, result, decision or lesson, or one
+that failed, is flagged, never an error: the log shows where the team still
+owes itself a lesson; :func:`runs_missing` keeps only those runs.
+The record's plan (decision rule, overall evaluation criterion, guardrails,
+minimum effect) is stored as ``mlorg.*`` tags too. :func:`log_experiment` and
+:func:`record_outcome` annotate the active MLflow run, or a given ``run_id``,
+rather than opening a second one.
 
 Any MLflow tracking URI works: a SQLite file (the default, ``sqlite:///mlflow.db``,
 as in MLflow itself), a shared tracking server, or a Databricks workspace
@@ -43,9 +51,11 @@ error message.
 
 from __future__ import annotations
 
-from mlorg._explog.log import lessons, log_experiment, record_outcome
+from mlorg._explog.log import lessons, log_experiment, record_outcome, report, runs_missing
 from mlorg._explog.records import (
+    CHECKED_FIELDS,
     DECISIONS,
+    PLAN_FIELDS,
     RECORD_FIELDS,
     CodeVersion,
     Decision,
@@ -62,8 +72,10 @@ from mlorg._explog.tracking import (
 )
 
 __all__ = [
+    "CHECKED_FIELDS",
     "DECISIONS",
     "DEFAULT_TRACKING_URI",
+    "PLAN_FIELDS",
     "RECORD_FIELDS",
     "CodeVersion",
     "Decision",
@@ -76,7 +88,9 @@ __all__ = [
     "quiet_mlflow",
     "record_outcome",
     "render_lessons",
+    "report",
     "resolve_tracking_uri",
+    "runs_missing",
     "sqlite_tracking_uri",
 ]
 

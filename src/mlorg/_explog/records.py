@@ -6,17 +6,22 @@ Private: the public names are in :mod:`mlorg.explog`.
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _package_version
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import numpy as np
-import pandas as pd
-
+from mlorg._explog import rows as _rows
 from mlorg.errors import InputError
+
+if TYPE_CHECKING:
+    # pandas and numpy load when a function needs them: `mlorg experiments
+    # report` on a SQLite store needs neither, and importing them is most of
+    # its start-up time on a busy machine (see benchmarks/bench_explog.py).
+    import numpy as np
+    import pandas as pd
 
 #: MLflow's tag for the git commit of a run (``mlflow.utils.mlflow_tags.MLFLOW_GIT_COMMIT``),
 #: which its UI shows; written out so that this module imports MLflow only when it talks to a store.
@@ -27,8 +32,16 @@ MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"
 Decision = Literal["adopt", "reject", "iterate"]
 #: The allowed decisions, in the order the handbook discusses them.
 DECISIONS: tuple[str, ...] = get_args(Decision)
-#: The fields of an experiment record, in reading order.
-RECORD_FIELDS = ("hypothesis", "result", "decision", "lesson")
+#: The fields of an experiment record every run owes the team, in reading order;
+#: a run lacking one is flagged. The plan fields (``PLAN_FIELDS``: decision
+#: rule, overall evaluation criterion, guardrails, minimum effect) are stored
+#: and reported too, never flagged; ``CHECKED_FIELDS`` are those a report
+#: can filter on (``--missing``).
+RECORD_FIELDS = _rows.RECORD_FIELDS
+#: What a report can filter on: the record, the plan and the provenance.
+CHECKED_FIELDS = _rows.CHECKED_FIELDS
+#: The chapter's plan, written before the run: stored and reported, never flagged.
+PLAN_FIELDS = _rows.PLAN_FIELDS
 
 _TAG = "mlorg."
 _FINGERPRINT_TAG = "mlorg.data_fingerprint"
@@ -44,9 +57,14 @@ _PAGE = 1000  # runs per search request; MLflow's default page size
 class ExperimentRecord:
     """What one experiment set out to learn and what the team made of it.
 
-    The hypothesis is stated before the run; result, decision and lesson are
-    filled in afterwards (see :func:`record_outcome`). Empty text counts as
-    missing.
+    The hypothesis is stated before the run, with the plan the experimentation
+    chapter's record asks for: the decision rule (what result leads to adopt,
+    reject or iterate) and, for an online experiment, the overall evaluation
+    criterion (``oec``), the guardrail metrics and the minimum effect worth
+    acting on. Result, decision and lesson are filled in afterwards (see
+    :func:`record_outcome`). Empty text counts as missing; a run is flagged
+    only for a missing hypothesis, result, decision or lesson, since the
+    online fields do not apply to every experiment.
 
     >>> ExperimentRecord(hypothesis="Deeper trees help.").missing
     ('result', 'decision', 'lesson')
@@ -60,11 +78,22 @@ class ExperimentRecord:
     result: str | None = None
     decision: Decision | None = None
     lesson: str | None = None
+    decision_rule: str | None = None
+    oec: str | None = None
+    guardrails: Sequence[str] | None = None
+    minimum_effect: str | None = None
 
     def __post_init__(self) -> None:
         if self.decision is not None and self.decision not in DECISIONS:
             msg = f"decision {self.decision!r} is not one of {', '.join(DECISIONS)}"
             raise InputError(msg)
+        if self.guardrails is not None:
+            names = [self.guardrails] if isinstance(self.guardrails, str) else self.guardrails
+            if not all(isinstance(name, str) for name in names):
+                msg = f"guardrails must be names of metrics (text), got {self.guardrails!r}"
+                raise InputError(msg)
+            # frozen: the one place the value is normalised, to a tuple of names
+            object.__setattr__(self, "guardrails", tuple(n.strip() for n in names if n.strip()))
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -74,14 +103,22 @@ class ExperimentRecord:
     def tags(self) -> dict[str, str]:
         """The record as MLflow tags (``mlorg.<field>``), leaving out empty fields.
 
+        Guardrails are stored as a JSON list of names.
+
         >>> ExperimentRecord(hypothesis="Deeper trees help.", decision="reject").tags()
         {'mlorg.hypothesis': 'Deeper trees help.', 'mlorg.decision': 'reject'}
+        >>> ExperimentRecord(oec="sessions per user", guardrails=["p95 latency"]).tags()
+        {'mlorg.oec': 'sessions per user', 'mlorg.guardrails': '["p95 latency"]'}
         """
-        return {
-            _TAG + name: str(getattr(self, name)).strip()
-            for name in RECORD_FIELDS
-            if name not in self.missing
-        }
+        tags = {}
+        for name in (*RECORD_FIELDS, *PLAN_FIELDS):
+            value = getattr(self, name)
+            if name == "guardrails":
+                if value:
+                    tags[_TAG + name] = json.dumps(list(value), ensure_ascii=False)
+            elif (value or "").strip():
+                tags[_TAG + name] = str(value).strip()
+        return tags
 
 
 @dataclass(frozen=True)
@@ -123,6 +160,10 @@ def code_version(package: str = "mlorg", where: Path | None = None) -> CodeVersi
     >>> code_version().version == __import__("mlorg").__version__
     True
     """
+    # here, not on import: importlib.metadata takes tenths of a second to load
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _package_version
+
     try:
         installed: str | None = _package_version(package)
     except PackageNotFoundError:
@@ -175,6 +216,8 @@ def data_fingerprint(data: pd.DataFrame | pd.Series[Any]) -> str:
     >>> data_fingerprint(numbers) == data_fingerprint(numbers.astype(str).astype(object))
     False
     """
+    import pandas as pd
+
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     try:
         rows = pd.util.hash_pandas_object(frame, index=False)
@@ -208,6 +251,9 @@ def _value_types(column: pd.Series[Any]) -> np.ndarray[Any, np.dtype[np.uint64]]
     types; checking that is one fast pass in C (``infer_dtype``), so only
     columns of mixed or non-text values pay for looking at each value's type.
     """
+    import numpy as np
+    import pandas as pd
+
     # In a categorical column only the categories can mix types: a missing
     # value has no category and already hashes apart from every value.
     kept = column.dtype.categories if isinstance(column.dtype, pd.CategoricalDtype) else column

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from mlorg._extras import require
 from mlorg._secrets import credentials, hide_credentials
 from mlorg._stores import blank_tracking_uri, sqlite_problem
@@ -223,6 +221,7 @@ def _tracking_errors(uri: str) -> Iterator[None]:
     """
     _import_mlflow()
     from mlflow.exceptions import MlflowException
+    from sqlalchemy.exc import SQLAlchemyError  # here, not on import: it takes seconds to load
 
     try:
         yield
