@@ -318,8 +318,17 @@ def bench_build(session: nox.Session) -> None:
         session.run("uv", "venv", "--quiet", "--python", session.python or PYTHON, str(jb))
     groups = nox.project.dependency_groups(PYPROJECT, "jupyter-book")
     session.run(
-        "uv", "pip", "install", "--quiet", "--python", str(jb / "bin" / "python"),
-        "-c", str(JB_LOCK), *groups, "-e", ".[examples]",
+        "uv",
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        str(jb / "bin" / "python"),
+        "-c",
+        str(JB_LOCK),
+        *groups,
+        "-e",
+        ".[examples]",
     )
     session.run(
         "python",

@@ -44,7 +44,7 @@ from typing import Any
 from _harness import machine
 
 REPO = Path(__file__).resolve().parent.parent
-_EXECUTED = re.compile(r"^Executed (\S+) in [0-9.]+ s$", re.M)
+_EXECUTED = re.compile(r"^Executed (\S+) in [0-9.]+ s$", re.MULTILINE)
 PROSE_PAGE = "book/team.md"
 CODE_PAGE = "examples/org-graph.md"
 
@@ -101,7 +101,13 @@ def _sphinx(*extra: str, strict: bool = True) -> list[str]:
     # Without execution, figure labels made by code cells are undefined: the
     # floor build warns about them, so it runs without -W.
     flags = ["-W", "-n", "--keep-going", "-T"] if strict else ["-n", "--keep-going", "-T"]
-    return [sys.executable, "-m", "sphinx", "-b", "html", *flags] + [
+    return [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        *flags,
         "-c",
         "book",
         ".",
@@ -132,10 +138,11 @@ def _edit(path: Path, old: str, new: str) -> None:
 def _notebook_times(work: Path, pages: list[str]) -> list[Row]:
     """Execute each notebook alone, one after another, as the build's workers do."""
     sys.path.insert(0, str(work / "book" / "_ext"))
-    from handbook.execution import execute_notebook
     from myst_nb.core.config import NbParserConfig
     from myst_nb.core.read import create_nb_reader
     from myst_parser.config.main import MdParserConfig
+
+    from handbook.execution import execute_notebook
 
     extensions = {"colon_fence", "dollarmath", "deflist", "attrs_block", "attrs_inline"}
     md_config = MdParserConfig(enable_extensions=extensions | {"fieldlist", "substitution"})
@@ -184,10 +191,17 @@ def main() -> int:
             noop.append(_run(_sphinx(), work))
             _edit(work / PROSE_PAGE, "\n## Why it matters\n", f"\n## Why it matters\n\nEdit {i}.\n")
             prose.append(_run(_sphinx(), work))
-            _edit(work / CODE_PAGE, "```{code-cell} ipython3\n", f"```{{code-cell}} ipython3\n# edit {i}\n")
+            _edit(
+                work / CODE_PAGE,
+                "```{code-cell} ipython3\n",
+                f"```{{code-cell}} ipython3\n# edit {i}\n",
+            )
             code.append(_run(_sphinx(), work))
         executed_pages = sorted(set(_EXECUTED.findall(clean[0][1])))
-        rows = [_row("clean build, with execution", clean), _row("clean build, execution off (floor)", floor)]
+        rows = [
+            _row("clean build, with execution", clean),
+            _row("clean build, execution off (floor)", floor),
+        ]
         notebook_rows = _notebook_times(work, executed_pages)
         rows += notebook_rows
         rows += [
@@ -204,13 +218,29 @@ def main() -> int:
                 out.mkdir(parents=True)
                 config = out / "_config.yml"
                 subprocess.run(
-                    [ARGS.jupyter_book_python, "-m", "tools.jupyter_book_config", "book/conf.py", str(config)],
+                    [
+                        ARGS.jupyter_book_python,
+                        "-m",
+                        "tools.jupyter_book_config",
+                        "book/conf.py",
+                        str(config),
+                    ],
                     cwd=work,
                     check=True,
                     capture_output=True,
                 )
-                command = [ARGS.jupyter_book, "build", ".", "--config", str(config), "--toc", "_toc.yml"]
-                jb_runs.append(_run([*command, "--path-output", str(out), "-W", "-n", "--keep-going"], work))
+                command = [
+                    ARGS.jupyter_book,
+                    "build",
+                    ".",
+                    "--config",
+                    str(config),
+                    "--toc",
+                    "_toc.yml",
+                ]
+                jb_runs.append(
+                    _run([*command, "--path-output", str(out), "-W", "-n", "--keep-going"], work)
+                )
             jb_row = _row("clean build, Jupyter Book 1.x CLI", jb_runs)
             rows.append(jb_row)
 
@@ -221,17 +251,22 @@ def main() -> int:
     prose_row = by_name[f"rebuild after a prose edit ({PROSE_PAGE})"]
     code_row = by_name[f"rebuild after a code edit ({CODE_PAGE})"]
     checks = {
-        f"clean build <= 1.25 x (floor + notebooks / 2) = {budget:.1f} s": rows[0].seconds <= budget,
+        f"clean build <= 1.25 x (floor + notebooks / 2) = {budget:.1f} s": rows[0].seconds
+        <= budget,
         "no-op rebuild <= 2 s, 0 executed": noop_row.seconds <= 2 and noop_row.executed == 0,
         "prose edit <= 3 s, 0 executed": prose_row.seconds <= 3 and prose_row.executed == 0,
         "code edit executes exactly 1": code_row.executed_all == [1] * ARGS.repeat,
     }
     if jb_row:
-        checks["Sphinx 9 clean build faster than Jupyter Book 1.x"] = rows[0].seconds < jb_row.seconds
+        checks["Sphinx 9 clean build faster than Jupyter Book 1.x"] = (
+            rows[0].seconds < jb_row.seconds
+        )
 
     info = machine()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\nBook build, medians of {ARGS.repeat} runs; {info['cpu']}, {info['cores']} cores, load {load}")
+    print(
+        f"\nBook build, medians of {ARGS.repeat} runs; {info['cpu']}, {info['cores']} cores, load {load}"
+    )
     print(f"{'scenario':58} {'wall s':>8} {'executed':>9} {'peak MB':>8}")
     for r in rows:
         peak = f"{r.peak_mb:8.0f}" if r.peak_mb is not None else f"{'-':>8}"
@@ -258,7 +293,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "build.json")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--jupyter-book", help="the Jupyter Book 1.x executable (its own environment)")
+    parser.add_argument(
+        "--jupyter-book", help="the Jupyter Book 1.x executable (its own environment)"
+    )
     parser.add_argument("--jupyter-book-python", help="the Python of that environment")
     ARGS = parser.parse_args()
     sys.exit(main())

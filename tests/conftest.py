@@ -60,7 +60,7 @@ _BROWSER_NEEDS = {
 }
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:  # noqa: ARG001  (pytest's hook signature)
     """Skip the browser tests, saying what to install, when Chromium or axe-core is missing.
 
     A newcomer with only Python gets them skipped with that reason; where both

@@ -23,7 +23,8 @@ def _load(path: Path) -> ModuleType:
     return module
 
 
-from handbook import html  # noqa: E402  (book/_ext is on pytest's pythonpath)
+from handbook import html
+
 serve = _load(REPO / "tools" / "audit" / "serve.py")
 
 

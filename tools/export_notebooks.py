@@ -92,12 +92,12 @@ def export_notebooks(source: Path, out: Path, repository_url: str, ref: str) -> 
             continue
         notebook = read_myst_markdown_notebook(text, path=str(path))
         # nbformat is typed but its constructors are not annotated.
-        install = nbformat.v4.new_code_cell(install_cell_source(repository_url, ref))  # type: ignore[no-untyped-call]
+        install = nbformat.v4.new_code_cell(install_cell_source(repository_url, ref))
         install.metadata["tags"] = ["remove-cell"]
         notebook.cells.insert(0, install)
         notebook.metadata.pop("jupytext", None)
         ipynb = target.with_suffix(".ipynb")
-        nbformat.write(notebook, str(ipynb))  # type: ignore[no-untyped-call]
+        nbformat.write(notebook, str(ipynb))
         written.append(ipynb)
     return written
 

@@ -178,5 +178,7 @@ def test_kernels_talk_over_ipc_and_the_build_prints_no_kernel_warning(
     assert build.returncode == 0, build.output
     page = (build.outdir / "examples" / "transport.html").read_text(encoding="utf-8")
     assert "transport: ipc" in page
-    assert "IPKernelApp" not in build.output.replace("from ipykernel.kernelapp import IPKernelApp", "")
+    assert "IPKernelApp" not in build.output.replace(
+        "from ipykernel.kernelapp import IPKernelApp", ""
+    )
     assert "WARNING" not in build.output

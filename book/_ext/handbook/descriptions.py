@@ -43,9 +43,9 @@ def detach(doctree: nodes.Node, classes: set[str]) -> list[tuple[nodes.Element, 
         for node in doctree.findall(nodes.Element)
         if classes.intersection(node.get("classes", ())) and node.parent is not None
     ]
-    removed = []
+    removed: list[tuple[nodes.Element, int, nodes.Node]] = []
     for node in found:
-        parent = node.parent
+        parent: nodes.Element = node.parent  # not None: filtered above
         index = parent.index(node)
         parent.remove(node)
         removed.append((parent, index, node))

@@ -106,8 +106,8 @@ def _workers(app: Sphinx, jobs: int) -> int:
 def _failures(env: BuildEnvironment) -> dict[str, str]:
     """Failed notebooks of this and earlier builds, ``{docname: error}``, kept in the env."""
     if not hasattr(env, "handbook_failed_notebooks"):
-        env.handbook_failed_notebooks = {}  # type: ignore[attr-defined]
-    return env.handbook_failed_notebooks  # type: ignore[attr-defined, no-any-return]
+        env.handbook_failed_notebooks = {}
+    return env.handbook_failed_notebooks
 
 
 def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:

@@ -240,7 +240,7 @@ def _render(freshness: ChapterFreshness, overdue: bool) -> Any:
 def _check_chapter(app: Any, doctree: Any) -> None:
     from docutils import nodes
     from sphinx.util import logging
-    from sphinx.util.console import darkred  # type: ignore[attr-defined]
+    from sphinx.util.console import darkred
 
     env = app.env
     docname = env.docname
