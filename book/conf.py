@@ -103,6 +103,8 @@ nitpick_ignore_regex = [
     ("py:.*", r"(collections\.abc|os|pathlib|typing|datetime|argparse)\..*"),
     ("py:class", r"(Path|PathLike|Sequence|Mapping|Iterable|Iterator|Literal|Any|Callable)"),
     ("py:.*", r"(Figure|DataFrame|Series|DataFrameSchema|NDArray|ArgumentParser|MlflowClient)"),
+    # Type aliases (Literal[...]) in signatures: autodoc cannot link them.
+    ("py:class", r"(mlorg\.explog\.)?(Decision|ReportFormat)"),
 ]
 
 # -- Living chapters (handbook.freshness) ---------------------------------------

@@ -57,9 +57,9 @@ EXIT_USAGE = 2
 #: The output could not be written (a full device, a closed standard output):
 #: ``EX_IOERR`` of BSD's sysexits.h.
 EXIT_OUTPUT = 74
-#: Interrupted by Ctrl-C (SIGINT): 128 + 2, as a shell reports it.
+#: Interrupted by Ctrl-C (SIGINT), 128 + 2 as a shell reports it.
 EXIT_INTERRUPTED = 130
-#: The reader of the output closed the pipe: 128 + SIGPIPE (13).
+#: The reader of the output closed the pipe, 128 + SIGPIPE (13).
 EXIT_PIPE = 141
 
 

@@ -203,6 +203,30 @@ def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
         )
 
 
+def _write_executed_notebook(app: Sphinx, doctree: Any) -> None:  # noqa: ARG001
+    """Give the executed ``.ipynb`` MyST-NB writes for a page its cached outputs.
+
+    On a cache hit MyST-NB renders the cached outputs but writes the notebook
+    as read, without them, to ``jupyter_execute/`` (the file readers download);
+    since every notebook now reaches MyST-NB through the cache, merge the
+    outputs into that file here.
+    """
+    from jupyter_cache import get_cache
+
+    nb_config = app.env.mystnb_config
+    if nb_config.execution_mode != "cache":
+        return
+    written = Path(nb_config.output_folder) / f"{app.env.docname}.ipynb"
+    if not written.is_file():
+        return
+    notebook = nbformat.reads(written.read_text(encoding="utf-8"), as_version=4)
+    try:
+        _, merged = get_cache(nb_config.execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:
+        return  # not executed (excluded, failed, or another mode for this page)
+    written.write_text(nbformat.writes(merged), encoding="utf-8")
+
+
 def _forget(app: Sphinx, env: BuildEnvironment, docname: str) -> None:  # noqa: ARG001
     """A page about to be read again sheds its old failure (it is retried)."""
     if docname not in env.found_docs:
@@ -252,5 +276,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _retry_failed)
     app.connect("env-purge-doc", _forget)
     app.connect("env-before-read-docs", _execute_ahead)
+    app.connect("doctree-read", _write_executed_notebook)
     app.connect("build-finished", _fail_on_failed_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -123,7 +123,7 @@ class DataCheckReport:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What the drift check did not judge, and why: features too small, columns left out.
+        """What the drift check did not judge, and why (features too small, columns left out).
 
         >>> table = pd.DataFrame(
         ...     {"column": ["id", "x"], "verdict": ["left out: unique in the schema", "no drift"]}

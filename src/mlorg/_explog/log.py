@@ -5,6 +5,8 @@ Private: the public names are in :mod:`mlorg.explog`.
 
 from __future__ import annotations
 
+import os
+
 import statistics
 import sys
 from collections.abc import Mapping, Sequence
@@ -38,6 +40,7 @@ from mlorg._explog.tracking import (
     _usable_tracking_uri,
     resolve_tracking_uri,
 )
+from mlorg._stores import blank_tracking_uri
 from mlorg.errors import InputError
 
 if TYPE_CHECKING:
@@ -321,7 +324,7 @@ def report(
     The same as ``render_lessons(runs_missing(lessons(...), missing), fmt)``
     without building a DataFrame, so that on a SQLite store it needs neither
     pandas nor MLflow. ``missing`` keeps only the runs that lack at least
-    one of these fields (see :data:`CHECKED_FIELDS`).
+    one of these fields (see ``mlorg.explog.CHECKED_FIELDS``).
 
     >>> import tempfile
     >>> from pathlib import Path
@@ -379,6 +382,11 @@ def _log_rows(
     tracking_uri: str | None, experiment: str | None, *, direct: bool = True
 ) -> list[dict[str, Any]]:
     """The log's rows; a SQLite store read directly unless ``direct=False`` (for tests)."""
+    # A blank URI (given, or in MLFLOW_TRACKING_URI) is an error on every
+    # path, before anything resolves it to a default store.
+    blank = blank_tracking_uri(tracking_uri, os.environ.get("MLFLOW_TRACKING_URI"))
+    if blank is not None:
+        raise InputError(blank)
     uri = resolve_tracking_uri(tracking_uri).strip()
     db = _sqlite_file(uri) if direct else None
     if db is not None:
