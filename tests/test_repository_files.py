@@ -115,3 +115,23 @@ def test_pre_commit_config_is_valid():
 
 def test_ci_workflow_runs_the_same_script_as_local_ci():
     assert "bash .ci/run" in (REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+
+
+def _console_lines(markdown: str) -> list[str]:
+    """The commands in a Markdown file's ``console`` blocks, in order."""
+    blocks = markdown.split("```console\n")[1:]
+    return [line for block in blocks for line in block.split("```", 1)[0].splitlines() if line]
+
+
+def test_ci_runs_the_readme_quick_start_exactly():
+    """.ci/run installs with the README's line and runs the README's two commands."""
+    readme = _console_lines((REPO / "README.md").read_text(encoding="utf-8"))
+    assert readme[:3] == ['python -m pip install "nox[uv]"', "nox -s docs", "nox -s tests"]
+    ci = [line.strip() for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    install = next(line for line in ci if "pip install" in line)
+    assert install.startswith("python -m pip install")
+    assert install.split("pip install", 1)[1].split()[-1] == '"nox[uv]"'
+    assert "nox -s tests" in ci
+    assert "nox -s docs" in ci
+    # the quick start runs in a fresh environment, not in what the machine has
+    assert ci.index(". .ci-venv/bin/activate") < ci.index(install) < ci.index("nox -s tests")

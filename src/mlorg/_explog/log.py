@@ -6,7 +6,6 @@ Private: the public names are in :mod:`mlorg.explog`.
 from __future__ import annotations
 
 import os
-
 import statistics
 import sys
 from collections.abc import Mapping, Sequence
