@@ -51,3 +51,18 @@ def sub_pages(docname: str) -> list[str]:
         found.extend(children)
         pending.extend(children)
     return found
+
+
+def reading_order() -> list[str]:
+    """Every page in the order a reader meets it (next / previous), sub-pages after their page."""
+    site_map = parse_toc_yaml(REPO / "_toc.yml")
+    order: list[str] = []
+
+    def visit(docname: str) -> None:
+        order.append(docname)
+        for tree in site_map[docname].subtrees:
+            for child in tree.files():
+                visit(child)
+
+    visit(site_map.root.docname)
+    return order

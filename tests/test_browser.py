@@ -189,10 +189,11 @@ def test_search_finds_a_chapter_term_and_links_to_the_chapter(reader):
     field.fill("conway")
     field.press("Enter")
     page.wait_for_url("**/search.html?q=conway*")
-    result = page.locator("#search-results a", has_text="Organisational design matters")
+    # Pagefind's results (book/_ext/handbook/search.py); the first leads to a page about it.
+    result = page.locator(".pagefind-ui__result-link")
     result.first.wait_for(timeout=20_000)
     result.first.click()
-    page.wait_for_url("**/book/org-design.html*")
+    page.wait_for_url("**/book/*.html*")
     assert "Conway" in page.locator("article").inner_text()
     assert reader.errors == []
 
@@ -216,13 +217,15 @@ def test_dark_mode_switches_and_survives_a_reload(reader):
 
 @VIEWPORTS
 def test_next_and_previous_links_walk_the_book(reader):
+    order = book_toc.reading_order()
+    here = order.index("book/team")
     page = reader.open("book/team")
     page.locator(".prev-next-footer a.right-next").click()
-    page.wait_for_url("**/book/data-flow.html")
+    page.wait_for_url(f"**/{order[here + 1]}.html")
     page.locator(".prev-next-footer a.left-prev").click()
     page.wait_for_url("**/book/team.html")
     page.locator(".prev-next-footer a.left-prev").click()
-    page.wait_for_url("**/book/purpose.html")
+    page.wait_for_url(f"**/{order[here - 1]}.html")
     assert reader.errors == []
 
 
