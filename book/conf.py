@@ -264,7 +264,7 @@ ogp_enable_meta_description = True
 
 # sitemap.xml lists every page under html_baseurl.
 sitemap_url_scheme = "{link}"
-sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html", "404.html"]
 
 # The 404 page's links and assets are absolute under the site's path.
 notfound_urls_prefix = "/" + _site_url.split("://", 1)[1].split("/", 1)[1]

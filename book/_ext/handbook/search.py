@@ -54,9 +54,16 @@ def mark_for_indexing(body: str, term_weight: float) -> str:
 def _on_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Mark the body of every page that has one (not search, the index or the 404 page)."""
+    """Mark the body of every page that has one (not search, the index or the 404 page).
+
+    The toolkit reference (``reference/``) is left out for now: its pages repeat
+    the chapters' terms (a Team API, drift) in API prose and outranked the
+    glossary's definitions. It is one click away in the navigation.
+    """
     del templatename, doctree
     if pagename == "404" or app.builder.name not in ("html", "dirhtml"):
+        return
+    if pagename.startswith("reference/"):
         return
     if context.get("body"):
         context["body"] = mark_for_indexing(context["body"], app.config.handbook_search_term_weight)
