@@ -44,6 +44,10 @@ from typing import Any
 from _harness import machine
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+# (after the line above: tools/ is imported from the repository root)
+from tools.worktree import copy_working_tree
+
 _EXECUTED = re.compile(r"^Executed (\S+) in [0-9.]+ s$", re.MULTILINE)
 PROSE_PAGE = "book/team.md"
 CODE_PAGE = "examples/org-graph.md"
@@ -77,18 +81,7 @@ def _run(command: list[str], cwd: Path) -> tuple[float, str, float]:
 
 
 def _copy_repository(dest: Path) -> Path:
-    files = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in files:
-        source = REPO / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+    copy_working_tree(REPO, dest)
     # sphinx-last-updated-by-git wants a repository; one commit is enough.
     git = ["git", "-c", "user.email=bench@example.org", "-c", "user.name=bench"]
     subprocess.run([*git, "init", "-q"], cwd=dest, check=True)

@@ -174,6 +174,11 @@ html_math_renderer = "mathml"
 html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = "%Y-%m-%d"
 html_copy_source = True
+# No general index or module index: nothing links them (the glossary and the
+# search page are how readers find a term), and writing them was a quarter of
+# every rebuild's work.
+html_use_index = False
+html_domain_indices = False
 html_theme_options = {
     "repository_url": _project_url("Repository"),
     "repository_branch": "main",
@@ -264,7 +269,7 @@ ogp_enable_meta_description = True
 
 # sitemap.xml lists every page under html_baseurl.
 sitemap_url_scheme = "{link}"
-sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html", "404.html"]
+sitemap_excludes = ["search.html", "404.html"]
 
 # The 404 page's links and assets are absolute under the site's path.
 notfound_urls_prefix = "/" + _site_url.split("://", 1)[1].split("/", 1)[1]

@@ -61,6 +61,19 @@ function withSentences(result) {
   return result;
 }
 
+// A glossary entry's own record (handbook.search) names its page and anchor in
+// its `url` metadata ("/book/glossary.html#term-Drift"), from the site's root;
+// Pagefind would link that as it is, so make it relative to where the book is
+// hosted, like every other result.
+function atItsAnchor(result, root) {
+  if (result.meta && result.meta.url) {
+    const target = new URL(result.meta.url.replace(/^\//, ""), root);
+    result.url = target.pathname + target.hash;
+    delete result.meta.url;
+  }
+  return result;
+}
+
 window.addEventListener("DOMContentLoaded", () => {
   const root = new URL(document.documentElement.dataset.content_root || "./", window.location.href);
   const ui = new PagefindUI({
@@ -70,7 +83,7 @@ window.addEventListener("DOMContentLoaded", () => {
     showImages: false,
     resetStyles: false,
     autofocus: true,
-    processResult: withSentences,
+    processResult: (result) => withSentences(atItsAnchor(result, root)),
     // Long pages (chapters, notebooks with their code and outputs) are
     // normalised by length fully, as in textbook BM25 (Pagefind: 0.75), and
     // repeated mentions saturate later (1.4): with Pagefind's defaults the

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tools.versions import main, release_tags, resolve_ref, switcher_entries
+from tools.worktree import copy_working_tree
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -91,17 +92,7 @@ print(f"executed with mlorg {mlorg.__version__}")
 def repo_with_two_releases(tmp_path_factory: pytest.TempPathFactory, notebook_header: str) -> Path:
     """A copy of this repository, trimmed to a tiny book, with releases v0.1.0 and v0.2.0."""
     repo = tmp_path_factory.mktemp("versions") / "repo"
-    files = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in files:
-        if (REPO / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, repo / name)
+    copy_working_tree(REPO, repo)
     (repo / "_toc.yml").write_text(
         "format: jb-book\nroot: book/index\nchapters:\n  - file: examples/version\n",
         encoding="utf-8",

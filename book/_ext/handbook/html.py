@@ -28,6 +28,7 @@ A small Sphinx extension, loaded from ``book/conf.py``:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -357,12 +358,27 @@ def _slim_assets(app: Any, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     static = outdir / "_static"
     used = _used_names(outdir)
+    # Sphinx copies the originals again on every build; the slimmed result
+    # depends only on the original and on the class names the pages use, so
+    # a rebuild that changed neither takes it from this cache.
+    cache = Path(app.doctreedir) / "handbook-slim-css"
+    cache.mkdir(parents=True, exist_ok=True)
+    names = hashlib.sha256(" ".join(sorted(used)).encode()).hexdigest()
+    kept: set[Path] = set()
     for pattern in _PURGED:
         for stylesheet in static.glob(pattern):
-            css = stylesheet.read_text(encoding="utf-8")
-            # The source map describes the original file; without it nothing points there.
-            css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
-            stylesheet.write_text(purge_unused(strip_font_awesome(css), used), encoding="utf-8")
+            original = stylesheet.read_bytes()
+            key = hashlib.sha256(original + names.encode()).hexdigest()
+            cached = cache / f"{key}.css"
+            if not cached.is_file():
+                css = original.decode("utf-8")
+                # The source map describes the original file; without it nothing points there.
+                css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
+                cached.write_text(purge_unused(strip_font_awesome(css), used), encoding="utf-8")
+            shutil.copyfile(cached, stylesheet)
+            kept.add(cached)
+    for stale in set(cache.glob("*.css")) - kept:
+        stale.unlink()
     for leftover in (
         "scripts/fontawesome.js",
         "scripts/fontawesome.js.map",
