@@ -61,12 +61,15 @@ class Row:
     seconds: float
     executed: float
     peak_mb: float | None
+    #: CPU seconds (user + system) of the build process and the children it
+    #: waited for: what the work costs, however busy the machine is.
+    cpu_seconds: float | None = None
     seconds_all: list[float] = field(default_factory=list)
     executed_all: list[int] = field(default_factory=list)
 
 
-def _run(command: list[str], cwd: Path) -> tuple[float, str, float]:
-    """Run a command; return its wall time, output and peak RSS (MB) of its largest process."""
+def _run(command: list[str], cwd: Path) -> tuple[float, str, float, float]:
+    """Run a command; return its wall time, output, peak RSS (MB) of its largest process, CPU s."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
@@ -77,7 +80,7 @@ def _run(command: list[str], cwd: Path) -> tuple[float, str, float]:
         output = out.read().decode("utf-8", "replace")
     if process.returncode != 0:
         sys.exit(f"bench-build: {' '.join(command)} failed:\n{output[-3000:]}")
-    return elapsed, output, usage.ru_maxrss / 1024
+    return elapsed, output, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _copy_repository(dest: Path) -> Path:
@@ -109,14 +112,15 @@ def _sphinx(*extra: str, strict: bool = True) -> list[str]:
     ]
 
 
-def _row(name: str, runs: list[tuple[float, str, float]], with_memory: bool = True) -> Row:
-    executed = [len(_EXECUTED.findall(output)) for _, output, _ in runs]
+def _row(name: str, runs: list[tuple[float, str, float, float]], with_memory: bool = True) -> Row:
+    executed = [len(_EXECUTED.findall(output)) for _, output, _, _ in runs]
     return Row(
         name=name,
-        seconds=statistics.median(s for s, _, _ in runs),
+        seconds=statistics.median(s for s, _, _, _ in runs),
         executed=statistics.median(executed),
-        peak_mb=statistics.median(m for _, _, m in runs) if with_memory else None,
-        seconds_all=[round(s, 3) for s, _, _ in runs],
+        peak_mb=statistics.median(m for _, _, m, _ in runs) if with_memory else None,
+        cpu_seconds=statistics.median(c for _, _, _, c in runs),
+        seconds_all=[round(s, 3) for s, _, _, _ in runs],
         executed_all=executed,
     )
 
@@ -162,8 +166,8 @@ def _notebook_times(work: Path, pages: list[str]) -> list[Row]:
                 statistics.median(times),
                 1,
                 None,
-                [round(t, 3) for t in times],
-                [1] * len(times),
+                seconds_all=[round(t, 3) for t in times],
+                executed_all=[1] * len(times),
             )
         )
     return rows
@@ -260,11 +264,17 @@ def main() -> int:
     print(
         f"\nBook build, medians of {ARGS.repeat} runs; {info['cpu']}, {info['cores']} cores, load {load}"
     )
-    print(f"{'scenario':58} {'wall s':>8} {'executed':>9} {'peak MB':>8}")
+    print(f"{'scenario':58} {'wall s':>8} {'cpu s':>7} {'executed':>9} {'peak MB':>8}")
     for r in rows:
         peak = f"{r.peak_mb:8.0f}" if r.peak_mb is not None else f"{'-':>8}"
-        print(f"{r.name:58} {r.seconds:8.2f} {r.executed:9.0f} {peak}")
+        cpu = f"{r.cpu_seconds:7.2f}" if r.cpu_seconds is not None else f"{'-':>7}"
+        print(f"{r.name:58} {r.seconds:8.2f} {cpu} {r.executed:9.0f} {peak}")
     print(f"{'  sum of notebook execution times':58} {total_notebooks:8.2f}")
+    print(
+        "(wall s is what a contributor waits; on a busy machine it is inflated, while cpu s,\n"
+        " the build's own user + system time, is not: for a build that executes nothing,\n"
+        " wall s on an idle machine is about cpu s.)"
+    )
     print()
     for check, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {check}")
