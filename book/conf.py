@@ -264,6 +264,10 @@ ogp_social_cards = {
     # Relative to the source folder (the repository root).
     "image_mini": "book/_static/handbook-logo.png",
     "line_color": "#0b5394",
+    # Matplotlib's own font, which has a bold face: with the default (a variable
+    # Roboto Flex) matplotlib printed "findfont: Failed to find font weight bold"
+    # for every card it drew.
+    "font": "DejaVu Sans",
 }
 ogp_enable_meta_description = True
 
