@@ -124,7 +124,7 @@ class SafeLoader(_BASE):  # type: ignore[misc,valid-type]  # the base is chosen 
             return self._stopped_at
         reader_mark = getattr(super(), "get_mark", None)  # libyaml's parser has none
         if reader_mark is None:
-            return yaml.Mark("<unicode string>", 0, 0, 0, None, None)
+            return yaml.Mark("<unicode string>", 0, 0, 0, None, 0)
         return reader_mark()  # type: ignore[no-any-return]
 
     def _pure_python_error(self) -> None:
@@ -179,7 +179,8 @@ class SafeLoader(_BASE):  # type: ignore[misc,valid-type]  # the base is chosen 
                     key_node.start_mark,
                 )
             seen.add(identity)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def safe_load(text: str) -> Any:
