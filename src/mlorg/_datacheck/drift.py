@@ -49,10 +49,8 @@ def _sorted_values(values: pd.Series) -> tuple[NDArray[np.float64], int]:
     if pd.api.types.is_datetime64_any_dtype(values):
         values = values.astype("int64").where(values.notna())
     floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    # NumPy sorts NaN last: one sorted copy, then the missing values cut off
-    # the end (cheaper than selecting the valid values first, then sorting).
-    ordered = np.sort(floats)
-    valid = ordered[: int(np.searchsorted(ordered, np.nan))]
+    valid = floats[~np.isnan(floats)]
+    valid.sort()
     return valid, floats.size - valid.size
 
 

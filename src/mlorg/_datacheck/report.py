@@ -9,7 +9,6 @@ import html
 import json
 import math
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -290,31 +289,24 @@ def check(
                 hint = did_you_mean(name, [str(c) for c in schema.columns])
                 msg = f"{option}: the schema declares no column {name!r}{hint}"
                 raise InputError(msg)
-    measuring: Future[pd.DataFrame] | None = None
-    # Validation and drift read the same batch and change nothing, so drift
-    # is measured in a thread while pandera validates: on two cores, the
-    # sorts of drift (NumPy releases the GIL) mostly run in the time that
-    # validation takes anyway, and the report is the same as one after the other.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if reference is not None and len(data):
-            declared = [name for name in schema.columns if name in reference.columns]
-            columns = declared or list(reference.columns)
-            measuring = pool.submit(
-                drift,
-                reference,
-                data,
-                columns=columns,
-                bins=bins,
-                psi_threshold=psi_threshold,
-                ks_threshold=ks_threshold,
-                alpha=level,
-                min_per_bin=min_per_bin,
-                ks_sample=ks_sample,
-                left_out=_left_out_of_drift(schema, reference, columns, excluded, included),
-            )
-        failures = schema_failures(data, schema)
-        table = None if measuring is None else measuring.result()
+    failures = schema_failures(data, schema)
     thresholds: dict[str, float] = {}
+    table = None
+    if reference is not None and len(data):
+        declared = [name for name in schema.columns if name in reference.columns]
+        columns = declared or list(reference.columns)
+        table = drift(
+            reference,
+            data,
+            columns=columns,
+            bins=bins,
+            psi_threshold=psi_threshold,
+            ks_threshold=ks_threshold,
+            alpha=level,
+            min_per_bin=min_per_bin,
+            ks_sample=ks_sample,
+            left_out=_left_out_of_drift(schema, reference, columns, excluded, included),
+        )
     if reference is not None:
         thresholds = {
             "psi": psi_threshold,
