@@ -8,7 +8,9 @@ standard output, Ctrl-C).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -297,6 +299,84 @@ def test_escape_sequences_and_newlines_in_names_are_printed_escaped(tmp_path, ca
     assert "\x9b" not in out
     assert not any(line.startswith("congruence: 1.00 (forged)") for line in out.splitlines())
     assert "data\\x1b[2J\\ncongruence: 1.00 (forged)" in out
+
+
+# A name that would drive a terminal: an escape sequence (ESC [), the one-character
+# C1 form of it (U+009B, which json.dumps leaves raw), and a newline.
+HOSTILE = "data\x1b[2J\x9b31m\ncongruence: 1.00 (forged)"
+# Every character a terminal acts on; the only newlines allowed are the JSON's own
+# indentation, between values, so a raw newline must never sit inside a string.
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _assert_safe_json(out: str) -> object:
+    """``out`` holds no raw control character, and parses; return what it parses to."""
+    assert RAW_CONTROL.search(out) is None, RAW_CONTROL.search(out)
+    assert HOSTILE not in out  # the name's newline is escaped, not printed
+    assert "\\u009b31m" in out
+    return json.loads(out)
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, dict):
+        return [*map(str, data), *(s for v in data.values() for s in _strings(v))]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return [data] if isinstance(data, str) else []
+
+
+def test_org_graph_json_escapes_control_characters_in_names(tmp_path, capsys):
+    org = tmp_path / "org.yaml"
+    name = json.dumps(HOSTILE)  # a YAML double-quoted string takes JSON's escapes
+    org.write_text(
+        "teams:\n"
+        f"  - {{name: {name}, type: platform}}\n"
+        "  - {name: search, type: stream-aligned}\n"
+        "components:\n"
+        f"  - {{name: {name}, owner: {name}}}\n"
+        f"  - {{name: ranker, owner: search, depends_on: [{name}]}}\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["org-graph", str(org), "--json"]) == cli.EXIT_OK
+    data = _assert_safe_json(capsys.readouterr().out)
+    assert HOSTILE in _strings(data)
+
+
+def test_data_check_json_escapes_control_characters_in_a_schema_column(tmp_path, capsys):
+    pd = pytest.importorskip("pandas", reason="needs mlorg[data]")
+    schema = tmp_path / "schema.yaml"
+    schema.write_text(
+        f"columns:\n  {json.dumps(HOSTILE)}:\n    dtype: str\n    isin: [ok]\n", encoding="utf-8"
+    )
+    batch = tmp_path / "batch.csv"
+    pd.DataFrame({HOSTILE: ["ok", HOSTILE] * 30}).to_csv(batch, index=False)
+    argv = ["data-check", str(batch), "--schema", str(schema), "--reference", str(batch), "--json"]
+    assert cli.main(argv) == cli.EXIT_FAILED  # the hostile value fails `isin`
+    data = _assert_safe_json(capsys.readouterr().out)
+    assert isinstance(data, dict)
+    (row,) = data["columns"]
+    assert row["column"] == HOSTILE
+    assert row["examples"] == HOSTILE  # the offending value, as it was in the file
+
+
+def test_experiments_report_json_escapes_control_characters_in_a_run_name(tmp_path, capsys):
+    pytest.importorskip("mlflow", reason="needs mlorg[experiments]")
+    from mlorg import explog
+    from mlorg._explog.tracking import _import_mlflow
+
+    explog.quiet_mlflow()
+    _import_mlflow()  # telemetry off before MLflow loads
+    from mlflow import MlflowClient
+
+    store = explog.sqlite_tracking_uri(tmp_path / "mlflow.db")
+    client = MlflowClient(tracking_uri=store)
+    run = client.create_run(client.create_experiment("hostile"), run_name=HOSTILE)
+    client.set_terminated(run.info.run_id)
+    argv = ["experiments", "report", "--tracking-uri", store, "--format", "json"]
+    assert cli.main(argv) == cli.EXIT_OK
+    data = _assert_safe_json(capsys.readouterr().out)
+    assert isinstance(data, list)
+    assert [row["run"] for row in data] == [HOSTILE]
 
 
 def test_an_existing_dangling_link_as_figure_says_force(org, tmp_path, capsys):

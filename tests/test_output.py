@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from mlorg._output import MAX_SHOWN, printable, safe_report, shorten, shown
+import json
+
+import pytest
+
+from mlorg._output import MAX_SHOWN, json_text, printable, safe_json, safe_report, shorten, shown
 
 
 def test_escape_sequences_and_newlines_cannot_forge_lines():
@@ -32,3 +36,21 @@ def test_shown_is_bounded_for_huge_nested_values():
     huge = [inner] * 1_000  # a million items, shared like an alias would
     assert len(shown(huge)) <= MAX_SHOWN + 40
     assert len(shown("y" * 10**7)) <= MAX_SHOWN + 40
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\x9b31m", "\x1b[2J", "a\nb", "del\x7f", "line\u2028sep", "\u202egnp.exe", "\udcff-not-utf8"],
+)
+def test_json_text_escapes_what_json_dumps_leaves_raw_and_round_trips(name):
+    text = json_text({"name": name, "kept": "Zoë"})
+    assert all(c.isprintable() or c == "\n" for c in text)  # "\n": the indentation
+    assert name not in text
+    assert "Zoë" in text  # letters beyond ASCII stay readable
+    assert json.loads(text) == {"name": name, "kept": "Zoë"}
+    text.encode("utf-8")  # a lone surrogate would make printing fail
+
+
+def test_safe_json_leaves_a_clean_json_text_unchanged():
+    text = json.dumps({"a": [1, "b\\n", "é"]}, indent=2, ensure_ascii=False)
+    assert safe_json(text) == text

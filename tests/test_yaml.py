@@ -70,3 +70,22 @@ def test_merge_keys_may_be_overridden_and_1_differs_from_the_text_1():
 def test_the_loader_stays_safe():
     with pytest.raises(yaml.constructor.ConstructorError):
         _yaml.safe_load("!!python/object/apply:os.system ['true']")
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML was built without libyaml")
+def test_libyaml_reads_the_document_and_pure_python_words_its_errors():
+    assert issubclass(_yaml.SafeLoader, yaml.CSafeLoader)  # the fast parser is the one used
+    text = "a: [1, 2\nb: 3\n"
+    with pytest.raises(yaml.MarkedYAMLError) as pure:
+        yaml.load(text, Loader=yaml.SafeLoader)
+    with pytest.raises(yaml.MarkedYAMLError) as libyaml:
+        yaml.load(text, Loader=yaml.CSafeLoader)
+    assert str(libyaml.value) != str(pure.value)  # the two parsers word it differently
+    with pytest.raises(yaml.MarkedYAMLError) as ours:
+        _yaml.safe_load(text)
+    assert str(ours.value) == str(pure.value)  # PyYAML's wording, not libyaml's
+
+
+def test_nesting_libyaml_refuses_is_still_too_deep_for_pure_python():
+    with pytest.raises(RecursionError):
+        _yaml.safe_load("[" * 5_000)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import sys
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from mlorg._common import one_line
 from mlorg._extras import require
-from mlorg._output import MAX_MESSAGE, printable, safe_report, shorten
+from mlorg._output import MAX_MESSAGE, json_text, printable, safe_json, safe_report, shorten
 from mlorg._secrets import hide_credentials
 from mlorg.errors import InputError, MissingExtraError
 
@@ -256,7 +255,7 @@ def _experiments_report(args: argparse.Namespace) -> int:
     finally:
         for name in ours:
             os.environ.pop(name, None)
-    print(text if args.format == "json" else safe_report(text))
+    print(safe_json(text) if args.format == "json" else safe_report(text))
     return EXIT_OK
 
 
@@ -396,7 +395,7 @@ def _data_check(args: argparse.Namespace) -> int:
             print(printable(f"{path}: checked against {args.schema}{against}"))
             print(safe_report(report.to_text()))
     if args.json:
-        print(json.dumps(reports if several else reports[0], indent=2))
+        print(json_text(reports if several else reports[0]))
     return status
 
 
@@ -655,7 +654,7 @@ def _org_graph(args: argparse.Namespace) -> int:
             data["import"] = audit
         if args.figure is not None:
             data["figure"] = str(args.figure)
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(json_text(data))
     else:
         print(safe_report(result.to_text()))
         if notes:

@@ -59,6 +59,7 @@ def gate(
     rows is a no-go whatever else holds: an upstream step that silently
     produced nothing must stop the pipeline, not pass it.
 
+    >>> from mlorg.datacheck import FAILURE_COLUMNS
     >>> no_failures = pd.DataFrame(columns=list(FAILURE_COLUMNS))
     >>> gate(no_failures)
     GateDecision(go=True, reasons=())
@@ -128,6 +129,7 @@ class DataCheckReport:
         >>> table = pd.DataFrame(
         ...     {"column": ["id", "x"], "verdict": ["left out: unique in the schema", "no drift"]}
         ... )
+        >>> from mlorg.datacheck import FAILURE_COLUMNS
         >>> failures = pd.DataFrame(columns=list(FAILURE_COLUMNS))
         >>> DataCheckReport(failures, table, gate(failures)).notes
         ('left out of drift: id (unique in the schema)',)

@@ -74,6 +74,29 @@ def log_experiment(
       for MLflow to end;
     * else a new, finished run in ``experiment`` (created if needed).
 
+    With MLflow's autolog (``mlflow.sklearn.autolog()`` and the like), call
+    it inside ``with mlflow.start_run():``, after the ``fit``: autolog logs
+    the model's parameters and metrics on that active run (and, for a
+    hyperparameter search, one nested child run per candidate), and the
+    record lands on the same run. A ``fit`` outside any ``start_run`` gets a
+    run of its own that autolog ends when the fit returns; annotate it
+    afterwards with ``run_id=mlflow.last_active_run().info.run_id``. A run
+    given by ``run_id`` is looked up in ``tracking_uri`` (default
+    ``$MLFLOW_TRACKING_URI``, else ``sqlite:///mlflow.db``), not in the store
+    set with ``mlflow.set_tracking_uri``, so pass the same store::
+
+        mlflow.sklearn.autolog(log_models=False)
+        with mlflow.start_run(run_name="tree search"):
+            GridSearchCV(DecisionTreeClassifier(), {"max_depth": [2, 4, 8]}).fit(X, y)
+            log_experiment(ExperimentRecord(hypothesis="...", decision_rule="..."))
+
+        DecisionTreeClassifier(max_depth=4).fit(X, y)  # autolog's own run, ended
+        log_experiment(
+            ExperimentRecord(hypothesis="..."),
+            run_id=mlflow.last_active_run().info.run_id,
+            tracking_uri=mlflow.get_tracking_uri(),
+        )
+
     ``experiment`` is required only for a new run; given for an existing run,
     it must be that run's experiment. ``fold_scores`` maps a metric to its
     cross-validation scores, logged as ``<name>_mean`` and ``<name>_std``
@@ -159,6 +182,27 @@ def record_outcome(
     Fields that are empty in ``record`` leave the run's tags unchanged; the
     plan fields (decision rule, OEC, guardrails, minimum effect) may be added
     here too.
+
+    For an autologged run, call it with ``None`` inside the ``with
+    mlflow.start_run():`` block that autolog logs into; for a run autolog
+    opened and ended itself (a ``fit`` outside any ``start_run``), give
+    ``mlflow.last_active_run().info.run_id`` and the store it is in, as
+    ``tracking_uri`` (``mlflow.get_tracking_uri()``): a run given by id is
+    looked up in ``tracking_uri``, not in the store set with
+    ``mlflow.set_tracking_uri``. See :func:`log_experiment`.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from mlorg.explog import ExperimentRecord, lessons, log_experiment, sqlite_tracking_uri
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> uri = sqlite_tracking_uri(Path(folder.name) / "mlflow.db")
+    >>> run = log_experiment(ExperimentRecord(hypothesis="Bills help."),
+    ...     experiment="penguins", tracking_uri=uri)
+    >>> record_outcome(run, ExperimentRecord(result="accuracy 0.95", decision="adopt"),
+    ...     tracking_uri=uri)
+    >>> lessons(uri)[["hypothesis", "result", "decision"]].to_numpy().tolist()
+    [['Bills help.', 'accuracy 0.95', 'adopt']]
+    >>> folder.cleanup()
     """
     uri, existing = _target(run_id, tracking_uri, new_run_in=None)
     assert existing is not None  # _target refused to go on without a run
