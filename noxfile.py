@@ -39,15 +39,21 @@ SPHINX_ARGS = ["-c", "book", "."]
 STRICT = ["-W", "-n", "--keep-going", "-T"]
 
 
-def _install(session: nox.Session, *groups: str, lock: Path = LOCK) -> None:
-    """Install the project and the given dependency groups, pinned by a lock file."""
+def _install(
+    session: nox.Session, *groups: str, lock: Path = LOCK, extras: tuple[str, ...] = ()
+) -> None:
+    """Install the project (with ``extras``) and the given dependency groups, pinned by a lock file."""
     session.install(
         "-c",
         str(lock),
         *nox.project.dependency_groups(PYPROJECT, *groups),
         "-e",
-        ".",
+        f".[{','.join(extras)}]" if extras else ".",
     )
+
+
+# The data check's other engines (issue 14): the tests and benchmarks run them.
+ENGINES = ("spark", "polars")
 
 
 @nox.session(python=PYTHON, default=True)
@@ -65,7 +71,7 @@ def tests(session: nox.Session) -> None:
 
     Pass pytest options after ``--``, e.g. ``nox -s tests -- -m "not book"``.
     """
-    _install(session, "test")
+    _install(session, "test", extras=ENGINES)
     session.run("pytest", *session.posargs)
 
 
@@ -216,7 +222,7 @@ def bench(session: nox.Session) -> None:
     Each prints a table and writes JSON to benchmarks/results/<name>.json,
     with the machine it ran on.
     """
-    _install(session, "bench")
+    _install(session, "bench", extras=ENGINES)
     available = sorted(p.stem for p in (ROOT / "benchmarks").glob("bench_*.py"))
     names = [f"bench_{n.removeprefix('bench_')}" for n in session.posargs] or available
     unknown = sorted(set(names) - set(available))
@@ -235,7 +241,8 @@ def lock(session: nox.Session) -> None:
     session.run(
         *common,
         "pyproject.toml",
-        *(f"--group={g}" for g in ("dev", "docs-live")),
+        "--all-extras",
+        *(f"--group={g}" for g in ("dev", "docs-live", "bench")),
         "-o",
         str(LOCK.relative_to(ROOT)),
         *session.posargs,
