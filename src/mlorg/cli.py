@@ -183,15 +183,38 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
         ),
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    # -- engine option (issue 14) --
+    parser.add_argument(
+        "--engine",
+        choices=["pandas", "polars", "spark"],
+        default="pandas",
+        help=(
+            "what reads and checks the data: pandas (default), polars (mlorg[polars]) or "
+            "spark (mlorg[spark] and Java; a local[2] session unless SPARK_REMOTE or an "
+            "active session says otherwise); polars and spark also read a folder of "
+            "Parquet partitions"
+        ),
+    )
     parser.set_defaults(handler=_data_check)
 
 
 def _data_check(args: argparse.Namespace) -> int:
-    from mlorg import datacheck  # heavy: pandas, pandera, scipy
+    from mlorg import _engines, datacheck  # heavy: pandas, pandera, scipy
 
     schema = datacheck.read_schema(args.schema)
-    data = datacheck.read_table(args.data)
-    reference = None if args.reference is None else datacheck.read_table(args.reference)
+    engine = args.engine
+    try:  # before any data is read: a schema the engine cannot check is refused at once
+        _engines.translate_schema(engine, schema)
+    except InputError as error:
+        msg = f"{args.schema}: {error}"
+        raise InputError(msg) from error
+    data = datacheck.read_table(args.data, engine=engine)
+    reference = None
+    if args.reference is not None:
+        reference = datacheck.read_table(args.reference, engine=engine)
+        if _engines.row_count(reference) == 0:  # no edges, no shares: nothing to compare with
+            msg = f"{args.reference}: the reference has no rows: there is nothing to measure drift against"
+            raise InputError(msg)
     thresholds = {
         name: value
         for name, value in (

@@ -34,6 +34,7 @@ import json
 import math
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,12 +45,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import yaml
 from numpy.typing import NDArray
 from scipy import stats
 
+from mlorg import _engines
+from mlorg._engines import Engine
 from mlorg.errors import InputError
+
+with warnings.catch_warnings():
+    # With pyspark installed (mlorg[spark]), pandera imports pyspark's pandas
+    # API, which cannot import with pandas 3 and warns; see the function's notes.
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+    _engines.pandas_on_spark_stand_in()
+    import pandera.pandas as pa
 
 __all__ = [
     "DEFAULT_BINS",
@@ -114,8 +123,12 @@ def _one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, *, engine: Engine = "pandas") -> Any:
     """Read a CSV or Parquet file (chosen by its suffix) into a DataFrame.
+
+    With ``engine="polars"`` or ``"spark"`` the table is a Polars or Spark
+    DataFrame, and a folder of Parquet partitions is read too (see
+    :mod:`mlorg._polars` and :mod:`mlorg._spark`).
 
     Raises:
         InputError: the file is missing, unreadable or of another type; the
@@ -126,6 +139,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     ...
     mlorg.errors.InputError: no-such-file.csv: no such file
     """
+    if engine != "pandas":  # -- engine hook (issue 14) --
+        return _engines.read_table(path, engine)
     path = Path(path)
     kind = _READERS.get(path.suffix.lower())
     if kind is None:
@@ -850,10 +865,11 @@ class DataCheckReport:
 
 
 def check(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Any,
     schema: pa.DataFrameSchema,
-    reference: pd.DataFrame | None = None,
+    reference: pd.DataFrame | Any | None = None,
     *,
+    engine: Engine | None = None,
     bins: int = DEFAULT_BINS,
     psi_threshold: float = DEFAULT_PSI_THRESHOLD,
     ks_threshold: float = DEFAULT_KS_THRESHOLD,
@@ -870,6 +886,11 @@ def check(
     the cause), while its schema failures (a missing column, say) are still
     reported.
 
+    ``data`` and ``reference`` may be Polars or Spark DataFrames: the check
+    then runs on that engine (``engine`` names it; by default it is the
+    engine of ``data``), with the same report and gate; see
+    :mod:`mlorg._polars` and :mod:`mlorg._spark` for what differs.
+
     Raises:
         InputError: a threshold out of bounds (see :func:`drift`), or a
             schema pandera cannot apply (see :func:`schema_failures`).
@@ -885,6 +906,20 @@ def check(
     column  failures                   checks examples
        sex         1 isin(['female', 'male'])  unknown
     """
+    engine = engine or _engines.engine_of(data)
+    if engine != "pandas":  # -- engine hook (issue 14) --
+        report: DataCheckReport = _engines.check(
+            engine,
+            data,
+            schema,
+            reference,
+            bins=bins,
+            psi_threshold=psi_threshold,
+            ks_threshold=ks_threshold,
+            ks_alpha=ks_alpha,
+            ks_sample=ks_sample,
+        )
+        return report
     _check_thresholds(psi_threshold, ks_threshold, ks_alpha)
     failures = schema_failures(data, schema)
     thresholds: dict[str, float] = {}

@@ -1,0 +1,685 @@
+"""The data check on Spark: pandera's PySpark backend for the schema, Spark aggregations for drift.
+
+Used through :func:`mlorg.datacheck.check` with ``engine="spark"`` (or a
+Spark DataFrame as ``data``) and ``mlorg data-check --engine spark``. The
+report is the same :class:`~mlorg.datacheck.DataCheckReport` as the pandas
+engine's, with the same gate; what differs is said where it is done:
+
+* The schema file is the same pandera YAML file; :func:`to_pyspark_schema`
+  translates it to a ``pandera.pyspark`` schema (Spark types, the same
+  checks) and refuses, with one line, what pandera's PySpark backend cannot
+  check (a per-column ``unique``, a table-level ``checks:`` list, a type with
+  no Spark counterpart here).
+* pandera's PySpark backend reports each failed check once, not each failing
+  value, and Spark rows have no labels: a failure row is one failed check,
+  its ``failure_case`` is pandera's message and its ``row`` is empty.
+* Drift never brings rows to the driver. Bin edges are the reference's
+  quantiles from ``DataFrame.approxQuantile`` (relative error
+  ``QUANTILE_ERROR``; they are values of the data, where the pandas engine
+  interpolates between two values); bin counts are one aggregation per
+  side; categories are counted with one group-by per side. The
+  Kolmogorov-Smirnov statistic is exact: the values of both sides are
+  counted per distinct value, the two cumulative counts run along the
+  sorted values inside range buckets (the reference's bin edges) plus each
+  bucket's offset, and the largest gap is taken in Spark. Its p-value is
+  the asymptotic one (:func:`scipy.stats.ks_2samp` with ``method="asymp"``).
+
+The Spark session is the one already active, or the one the environment
+names (``SPARK_REMOTE`` for Spark Connect, ``PYSPARK_SUBMIT_ARGS`` or a
+cluster's own configuration), else a local one on two cores, ``local[2]``:
+nothing here names a cluster.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import types
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mlorg import _engines, datacheck  # first: it imports pandera without pyspark's warning
+from mlorg.errors import InputError, first_line
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+__all__ = [
+    "LOCAL_MASTER",
+    "QUANTILE_ERROR",
+    "check",
+    "drift",
+    "is_spark_frame",
+    "read_table",
+    "schema_failures",
+    "session",
+    "to_pyspark_schema",
+]
+
+#: The session started when the environment provides none: two local cores.
+LOCAL_MASTER = "local[2]"
+#: The relative error of the reference's quantiles (``DataFrame.approxQuantile``).
+QUANTILE_ERROR = 1e-3
+
+#: pandera's (pandas) type names and the Spark SQL types they become.
+_SPARK_TYPES = {
+    "str": "string",
+    "string[pyarrow]": "string",
+    "string[python]": "string",
+    "string": "string",
+    "object": "string",
+    "float64": "double",
+    "float32": "float",
+    "int64": "bigint",
+    "Int64": "bigint",
+    "int32": "int",
+    "Int32": "int",
+    "int16": "smallint",
+    "Int16": "smallint",
+    "int8": "tinyint",
+    "Int8": "tinyint",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "datetime64[ns]": "timestamp",
+    "date": "date",
+}
+#: The built-in checks pandera's PySpark backend implements
+#: (pandera.backends.pyspark.builtin_checks).
+_SPARK_CHECKS = frozenset(
+    {
+        "equal_to",
+        "not_equal_to",
+        "greater_than",
+        "greater_than_or_equal_to",
+        "less_than",
+        "less_than_or_equal_to",
+        "in_range",
+        "isin",
+        "notin",
+        "str_matches",
+        "str_contains",
+        "str_startswith",
+        "str_endswith",
+        "str_length",
+        "unique_values_eq",
+    }
+)
+_NUMERIC_TYPES = frozenset(
+    {"ByteType", "ShortType", "IntegerType", "LongType", "FloatType", "DoubleType", "DecimalType"}
+)
+_TIME_TYPES = frozenset({"TimestampType", "TimestampNTZType", "DateType"})
+#: pyspark warns on import that it does not fully support pandas 3; the
+#: parts used here (Spark SQL DataFrames) do not involve pandas.
+_PANDAS_3_WARNING = "PySpark does not yet fully support pandas"
+
+
+def is_spark_frame(data: object) -> bool:
+    """Whether ``data`` is a Spark SQL DataFrame (classic or Spark Connect), without importing Spark.
+
+    >>> is_spark_frame(pd.DataFrame())
+    False
+    """
+    module = type(data).__module__
+    return module.startswith("pyspark.sql") and type(data).__name__ == "DataFrame"
+
+
+# -- Imports and the session ----------------------------------------------------------
+
+
+@contextmanager
+def _quiet_imports() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _PANDAS_3_WARNING, FutureWarning)
+        yield
+
+
+@cache
+def _pandera_pyspark() -> types.ModuleType:
+    """Import ``pandera.pyspark`` (see :func:`mlorg._engines.pandas_on_spark_stand_in`)."""
+    try:
+        from pyspark.sql import SparkSession  # noqa: F401
+    except ImportError as error:
+        msg = (
+            "the spark engine needs pyspark and pandera's PySpark backend: "
+            "python -m pip install 'mlorg[spark]'"
+        )
+        raise InputError(msg) from error
+    with _quiet_imports():
+        _engines.pandas_on_spark_stand_in()
+        import pandera.pyspark as ps
+    return ps
+
+
+def session() -> SparkSession:
+    """The Spark session to use: the active one, the environment's, or ``local[2]``.
+
+    With ``SPARK_REMOTE`` set (Spark Connect) or ``PYSPARK_SUBMIT_ARGS``
+    (``spark-submit``'s options, naming a master), the environment's session
+    is built; on Databricks or under ``spark-submit`` a session is usually
+    active already. Otherwise a local session on two cores starts, with the
+    web UI off and few shuffle partitions, for a laptop or a CI machine.
+    """
+    _pandera_pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    builder = SparkSession.builder.appName("mlorg data-check")
+    if not (os.environ.get("SPARK_REMOTE") or os.environ.get("PYSPARK_SUBMIT_ARGS")):
+        builder = (
+            builder.master(LOCAL_MASTER)
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_LOG4J}")
+        )
+        # The JVM writes start-up notices to standard error before any logging
+        # configuration applies ("Using incubator modules"); it inherits the
+        # standard error it starts with, so it gets none. Spark's errors still
+        # reach Python as exceptions, and are reported from there.
+        with _quiet_imports(), _jvm_stderr_discarded():
+            return builder.getOrCreate()
+    with _quiet_imports():
+        return builder.getOrCreate()
+
+
+@contextmanager
+def _jvm_stderr_discarded() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+#: A log4j 2 configuration that keeps Spark's driver to errors on the console.
+_LOG4J = (Path(__file__).with_name("spark-log4j2.properties")).as_uri()
+
+
+# -- Reading input ----------------------------------------------------------------
+
+
+def _is_local(path: str) -> bool:
+    scheme = urlsplit(path).scheme
+    return len(scheme) <= 1 or scheme == "file"  # "C:" is a drive letter, not a scheme
+
+
+def read_table(path: str | Path, spark: SparkSession | None = None) -> DataFrame:
+    """Read a Parquet file, or a folder of Parquet partitions, as a Spark DataFrame.
+
+    A local path must exist; a URI Spark knows (``s3a://``, ``abfss://``,
+    ``dbfs:/``, ...) is left to Spark. CSV is refused: its types would be
+    guessed, and a schema check of guessed types checks the guess.
+
+    Raises:
+        InputError: the path is missing, is CSV, or Spark cannot read it as
+            Parquet; the message is one line and names the path.
+    """
+    text = str(path)
+    if _is_local(text):
+        local = Path(urlsplit(text).path if text.startswith("file:") else text)
+        if not local.exists():
+            msg = f"{text}: no such file or folder"
+            raise InputError(msg)
+        if local.is_file() and local.suffix.lower() not in {".parquet", ".pq"}:
+            msg = (
+                f"{text}: the spark engine reads Parquet (a .parquet file or a folder of "
+                "Parquet partitions); convert it, or use --engine pandas"
+            )
+            raise InputError(msg)
+    spark = spark or session()
+    try:
+        with _spark_errors(text, "cannot read as Parquet"):
+            return spark.read.parquet(text)
+    except InputError:
+        raise
+    except Exception as error:  # what Spark raises depends on where it failed (JVM, Connect)
+        msg = f"{text}: cannot read as Parquet: {_spark_message(error)}"
+        raise InputError(msg) from error
+
+
+def _spark_message(error: BaseException) -> str:
+    """The first line of what Spark said, without the JVM's stack trace."""
+    text = str(getattr(error, "desc", None) or error)
+    return first_line(text)
+
+
+@contextmanager
+def _spark_errors(what: str, doing: str) -> Iterator[None]:
+    from pyspark.errors import PySparkException
+
+    try:
+        yield
+    except PySparkException as error:
+        msg = f"{what}: {doing}: {_spark_message(error)}"
+        raise InputError(msg) from error
+
+
+# -- The schema ---------------------------------------------------------------------
+
+
+def to_pyspark_schema(schema: pa.DataFrameSchema) -> Any:
+    """Translate a pandas pandera schema (as :func:`~mlorg.datacheck.read_schema` reads it) for Spark.
+
+    Types become Spark SQL types (``str`` -> ``string``, ``float64`` ->
+    ``double``, ``int64`` -> ``bigint``, ``bool`` -> ``boolean``, ...),
+    checks and the settings ``nullable``, ``required``, ``coerce``,
+    ``regex``, a table-level ``unique``, ``strict`` and ``ordered`` carry
+    over. ``report_duplicates`` has no counterpart: pandera's PySpark
+    backend reports duplicated rows as one failure.
+
+    Raises:
+        InputError: the schema uses what pandera's PySpark backend cannot
+            check; the message names the column or setting.
+    """
+    ps = _pandera_pyspark()
+    if schema.checks:
+        msg = (
+            "top-level checks: the spark engine cannot run checks on the whole table; "
+            "remove them or use --engine pandas"
+        )
+        raise InputError(msg)
+    if schema.index is not None:
+        msg = "index: Spark DataFrames have no index; remove it or use --engine pandas"
+        raise InputError(msg)
+    columns = {}
+    for name, column in schema.columns.items():
+        where = f"column {name!r}"
+        if column.unique:
+            msg = (
+                f"{where}: 'unique: true' on a column is not checked by pandera's PySpark "
+                f"backend; list the column under the schema's 'unique:' instead"
+            )
+            raise InputError(msg)
+        spark_type = None
+        if column.dtype is not None:
+            spark_type = _SPARK_TYPES.get(str(column.dtype))
+            if spark_type is None:
+                known = ", ".join(sorted(_SPARK_TYPES))
+                msg = f"{where}: dtype {str(column.dtype)!r} has no Spark type here; use one of {known}"
+                raise InputError(msg)
+        checks = []
+        for check in column.checks:
+            if check.name not in _SPARK_CHECKS:
+                msg = (
+                    f"{where}: check {check.name!r} has no implementation in pandera's "
+                    "PySpark backend; use --engine pandas"
+                )
+                raise InputError(msg)
+            checks.append(getattr(ps.Check, check.name)(**check.statistics))
+        columns[name] = ps.Column(
+            spark_type,
+            checks,
+            nullable=column.nullable,
+            coerce=column.coerce,
+            required=column.required,
+            regex=column.regex,
+            description=column.description,
+        )
+    unique = schema.unique
+    return ps.DataFrameSchema(
+        columns,
+        unique=unique,
+        strict=schema.strict,
+        ordered=schema.ordered,
+        coerce=schema.coerce,
+        name=schema.name,
+    )
+
+
+#: pandera's PySpark names for checks the pandas engine names otherwise.
+_PANDAS_NAMES = {"unique": "multiple_fields_uniqueness"}
+
+
+def schema_failures(data: DataFrame, schema: pa.DataFrameSchema | Any) -> pd.DataFrame:
+    """Validate a Spark DataFrame with pandera's PySpark backend; one row per failed check.
+
+    ``schema`` is a pandas pandera schema (translated by
+    :func:`to_pyspark_schema`) or a ``pandera.pyspark`` schema. The table has
+    the columns of :data:`mlorg.datacheck.FAILURE_COLUMNS`, in the schema's
+    column order, the table's failures next and duplicate rows last.
+
+    Raises:
+        InputError: the schema cannot be translated, or pandera could not run
+            one of its checks on the data.
+    """
+    ps = _pandera_pyspark()
+    spark_schema = schema if isinstance(schema, ps.DataFrameSchema) else to_pyspark_schema(schema)
+    with _quiet_imports(), _spark_errors("the data", "Spark failed while validating"):
+        checked = spark_schema.validate(data)
+        # Read the report at once: later Spark operations on `checked` may drop it.
+        report = checked.pandera.errors
+    rows = []
+    for by_reason in (report or {}).values():
+        for reason, entries in by_reason.items():
+            for entry in entries:
+                rows.append(_failure_row(str(reason), entry))
+    order = list(spark_schema.columns)
+    position = {name: i for i, name in enumerate([*order, datacheck.TABLE, datacheck.ROWS])}
+    rows.sort(key=lambda row: position.get(row["column"], len(position)))
+    frame = pd.DataFrame(rows, columns=list(datacheck.FAILURE_COLUMNS))
+    return frame.astype(object)
+
+
+def _failure_row(reason: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+    check = _PANDAS_NAMES.get(str(entry.get("check")), str(entry.get("check")))
+    column = entry.get("column")
+    message = " ".join(str(entry.get("error", "")).split())
+    if reason == "CHECK_ERROR":
+        msg = f"pandera could not run {check} on column {column!r} on Spark: {message}"
+        raise InputError(msg)
+    if reason == "DUPLICATES":
+        column = datacheck.ROWS
+    elif column is None:
+        column = datacheck.TABLE
+    failure_case = column if check == "column_in_dataframe" else message
+    return {"column": column, "check": check, "failure_case": failure_case, "row": None}
+
+
+# -- Drift ---------------------------------------------------------------------------
+
+
+def _kind(data: DataFrame, name: str) -> str:
+    return type(data.schema[name].dataType).__name__
+
+
+def _as_number(data: DataFrame, name: str) -> Column:
+    """The column as a double: numbers as they are, timestamps in microseconds, dates in days."""
+    from pyspark.sql import functions as F
+
+    kind = _kind(data, name)
+    column = F.col(f"`{name}`")
+    if kind == "DateType":
+        column = F.unix_date(column)
+    elif kind in {"TimestampType", "TimestampNTZType"}:
+        column = F.unix_micros(F.to_timestamp(column))
+    return column.cast("double")
+
+
+def _valid(value: Column) -> Column:
+    from pyspark.sql import functions as F
+
+    return value.isNotNull() & ~F.isnan(value)
+
+
+def _bin_counts(
+    data: DataFrame, names: list[str], edges: Mapping[str, list[float]]
+) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
+    """Counts per bin (below, between and above the edges), then missing, in one aggregation.
+
+    A value equal to an edge counts in the bin above it, as in the pandas engine.
+    """
+    from pyspark.sql import functions as F
+
+    aggregates = [F.count(F.lit(1)).alias("rows")]
+    for i, name in enumerate(names):
+        value = _as_number(data, name)
+        valid = _valid(value)
+        aggregates.append(F.sum(F.when(valid, 1).otherwise(0)).alias(f"valid_{i}"))
+        aggregates += [
+            F.sum(F.when(valid & (value < edge), 1).otherwise(0)).alias(f"below_{i}_{j}")
+            for j, edge in enumerate(edges[name])
+        ]
+    (row,) = data.agg(*aggregates).collect()
+    counts = {}
+    for i, name in enumerate(names):
+        valid = int(row[f"valid_{i}"] or 0)
+        below = [int(row[f"below_{i}_{j}"] or 0) for j in range(len(edges[name]))]
+        bounds = np.array([0, *below, valid])
+        counts[name] = np.append(np.diff(bounds), int(row["rows"]) - valid).astype(np.float64)
+    return counts
+
+
+def _category_counts(data: DataFrame, names: list[str]) -> dict[str, dict[str | None, int]]:
+    """Each category's count (missing is a category of its own), every column in one group-by."""
+    from pyspark.sql import functions as F
+
+    if not names:
+        return {}
+    pairs = F.explode(
+        F.array(
+            *[
+                F.struct(F.lit(name).alias("feature"), F.col(f"`{name}`").cast("string").alias("v"))
+                for name in names
+            ]
+        )
+    ).alias("pair")
+    grouped = data.select(pairs).select("pair.feature", "pair.v").groupBy("feature", "v").count()
+    counts: dict[str, dict[str | None, int]] = {name: {} for name in names}
+    for row in grouped.collect():
+        counts[row["feature"]][row["v"]] = int(row["count"])
+    return counts
+
+
+def _ks_statistics(
+    reference: DataFrame,
+    current: DataFrame,
+    names: list[str],
+    edges: Mapping[str, list[float]],
+) -> dict[str, tuple[float, int, int]]:
+    """The exact two-sample Kolmogorov-Smirnov statistic of each column, computed in Spark.
+
+    Both sides' values are counted per distinct value; inside range buckets
+    (cut at ``edges``, the reference's bin edges) a window adds the counts up
+    along the sorted values, each bucket's offset (the counts of the buckets
+    below it) completes the two cumulative counts, and the largest gap
+    between the two empirical distribution functions is taken per column.
+    Returns ``{column: (statistic, reference values, current values)}``,
+    counting non-missing values; a column with no values on a side is left out.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    if not names:
+        return {}
+
+    def tagged(data: DataFrame, side: int) -> DataFrame:
+        pairs = F.explode(
+            F.array(
+                *[
+                    F.struct(F.lit(name).alias("feature"), _as_number(data, name).alias("v"))
+                    for name in names
+                ]
+            )
+        ).alias("pair")
+        rows = data.select(pairs).select("pair.feature", "pair.v").where(_valid(F.col("v")))
+        return rows.select(
+            "feature", "v", F.lit(1 - side).alias("r"), F.lit(side).alias("c")
+        )
+
+    joint = tagged(reference, 0).unionByName(tagged(current, 1))
+    per_value = joint.groupBy("feature", "v").agg(F.sum("r").alias("r"), F.sum("c").alias("c"))
+    bucket: Column = F.lit(0)
+    for name in names:
+        inside = sum(
+            (F.when(F.col("v") >= edge, 1).otherwise(0) for edge in edges[name]), F.lit(0)
+        )
+        bucket = F.when(F.col("feature") == name, inside).otherwise(bucket)
+    per_value = per_value.withColumn("bucket", bucket).persist()
+    try:
+        totals = (
+            per_value.groupBy("feature", "bucket")
+            .agg(F.sum("r").alias("r"), F.sum("c").alias("c"))
+            .collect()
+        )
+        sizes: dict[str, list[int]] = {name: [0, 0] for name in names}
+        offsets = []
+        for name in names:
+            below_r = below_c = 0
+            for row in sorted((t for t in totals if t["feature"] == name), key=lambda t: t["bucket"]):
+                offsets.append((name, int(row["bucket"]), below_r, below_c))
+                below_r += int(row["r"])
+                below_c += int(row["c"])
+            sizes[name] = [below_r, below_c]
+        measured = [name for name in names if min(sizes[name]) > 0]
+        if not measured:
+            return {}
+        spark = per_value.sparkSession
+        offset_frame = spark.createDataFrame(
+            offsets, "feature string, bucket int, below_r long, below_c long"
+        )
+        n_frame = spark.createDataFrame(
+            [(name, *sizes[name]) for name in measured], "feature string, n long, m long"
+        )
+        running = Window.partitionBy("feature", "bucket").orderBy("v").rowsBetween(
+            Window.unboundedPreceding, Window.currentRow
+        )
+        gaps = (
+            per_value.join(F.broadcast(offset_frame), ["feature", "bucket"])
+            .join(F.broadcast(n_frame), "feature")
+            .select(
+                "feature",
+                F.abs(
+                    (F.col("below_r") + F.sum("r").over(running)) / F.col("n")
+                    - (F.col("below_c") + F.sum("c").over(running)) / F.col("m")
+                ).alias("gap"),
+            )
+            .groupBy("feature")
+            .agg(F.max("gap").alias("ks"))
+            .collect()
+        )
+    finally:
+        per_value.unpersist()
+    return {row["feature"]: (float(row["ks"]), *sizes[row["feature"]]) for row in gaps}
+
+
+def _ks_pvalue(statistic: float, n: int, m: int) -> float:
+    """The asymptotic two-sided p-value, as :func:`scipy.stats.ks_2samp` with ``method="asymp"``.
+
+    >>> round(_ks_pvalue(0.5, 4, 4), 4) == round(float(stats.ks_2samp(
+    ...     [1, 2, 3, 4], [3, 4, 5, 6], method="asymp").pvalue), 4)
+    True
+    """
+    return float(stats.kstwo.sf(statistic, round(n * m / (n + m))))
+
+
+def drift(
+    reference: DataFrame,
+    current: DataFrame,
+    *,
+    columns: Iterable[str] | None = None,
+    bins: int = datacheck.DEFAULT_BINS,
+    psi_threshold: float = datacheck.DEFAULT_PSI_THRESHOLD,
+    ks_threshold: float = datacheck.DEFAULT_KS_THRESHOLD,
+    ks_alpha: float = datacheck.DEFAULT_KS_ALPHA,
+) -> pd.DataFrame:
+    """The drift table of :func:`mlorg.datacheck.drift`, computed in Spark (see the module's notes).
+
+    Only counts and a few numbers per feature come back to the driver.
+    """
+    datacheck._check_thresholds(psi_threshold, ks_threshold, ks_alpha)
+    names = list(reference.columns if columns is None else columns)
+    present = set(current.columns)
+    numeric = [
+        n
+        for n in names
+        if n in present
+        and {_kind(reference, n), _kind(current, n)} <= (_NUMERIC_TYPES | _TIME_TYPES)
+    ]
+    categorical = [n for n in names if n in present and n not in numeric]
+    probabilities = list(np.linspace(0, 1, bins + 1)[1:-1])
+    edges: dict[str, list[float]] = {}
+    if numeric:
+        numbers = reference.select([_as_number(reference, n).alias(n) for n in numeric])
+        quantiles = numbers.approxQuantile(numeric, probabilities, QUANTILE_ERROR)
+        edges = {
+            n: [float(e) for e in np.unique(q)] for n, q in zip(numeric, quantiles, strict=True)
+        }
+    ref_bins = _bin_counts(reference, numeric, edges) if numeric else {}
+    cur_bins = _bin_counts(current, numeric, edges) if numeric else {}
+    ks = _ks_statistics(reference, current, numeric, edges)
+    ref_categories = _category_counts(reference, categorical)
+    cur_categories = _category_counts(current, categorical)
+    rows = []
+    for name in names:
+        row: dict[str, Any] = dict.fromkeys(datacheck.DRIFT_COLUMNS, math.nan) | {"column": name}
+        if name not in present:
+            rows.append(row | {"kind": "missing", "drifted": True})
+            continue
+        if name in categorical:
+            keys = list(dict.fromkeys([*ref_categories[name], *cur_categories[name]]))
+            ref_counts = np.array([ref_categories[name].get(k, 0) for k in keys], dtype=float)
+            cur_counts = np.array([cur_categories[name].get(k, 0) for k in keys], dtype=float)
+            psi = datacheck._psi(ref_counts, cur_counts)
+            rows.append(row | {"kind": "categorical", "psi": psi, "drifted": psi > psi_threshold})
+            continue
+        psi = datacheck._psi(ref_bins[name], cur_bins[name])
+        row |= {"kind": "numeric", "psi": psi, "drifted": psi > psi_threshold}
+        if name in ks:
+            statistic, n, m = ks[name]
+            pvalue = _ks_pvalue(statistic, n, m)
+            row |= {"ks": statistic, "ks_pvalue": pvalue}
+            row["drifted"] = row["drifted"] or (statistic > ks_threshold and pvalue < ks_alpha)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(datacheck.DRIFT_COLUMNS))
+
+
+# -- The whole check --------------------------------------------------------------------
+
+
+def check(
+    data: DataFrame,
+    schema: pa.DataFrameSchema,
+    reference: DataFrame | None = None,
+    *,
+    bins: int = datacheck.DEFAULT_BINS,
+    psi_threshold: float = datacheck.DEFAULT_PSI_THRESHOLD,
+    ks_threshold: float = datacheck.DEFAULT_KS_THRESHOLD,
+    ks_alpha: float = datacheck.DEFAULT_KS_ALPHA,
+) -> datacheck.DataCheckReport:
+    """:func:`mlorg.datacheck.check` on Spark DataFrames: the same report and the same gate.
+
+    Drift is measured for the features the schema declares that the
+    reference has; a batch with no rows is a no-go and its drift is not
+    measured, as in the pandas engine.
+
+    Raises:
+        InputError: a threshold out of bounds, a schema the spark engine
+            cannot check (see :func:`to_pyspark_schema`), or a reference
+            with no rows (there is nothing to measure drift against).
+    """
+    datacheck._check_thresholds(psi_threshold, ks_threshold, ks_alpha)
+    failures = schema_failures(data, schema)
+    rows = data.count()
+    thresholds: dict[str, float] = {}
+    table = None
+    if reference is not None:
+        thresholds = {"psi": psi_threshold, "ks": ks_threshold, "ks_alpha": ks_alpha}
+        if reference.limit(1).count() == 0:
+            msg = "the reference has no rows: there is nothing to measure drift against"
+            raise InputError(msg)
+    if reference is not None and rows:
+        declared = [name for name in schema.columns if name in reference.columns]
+        table = drift(
+            reference,
+            data,
+            columns=declared or list(reference.columns),
+            bins=bins,
+            psi_threshold=psi_threshold,
+            ks_threshold=ks_threshold,
+            ks_alpha=ks_alpha,
+        )
+    return datacheck.DataCheckReport(
+        failures=failures,
+        drift=table,
+        decision=datacheck.gate(failures, table, rows=rows),
+        thresholds=thresholds,
+    )
