@@ -59,7 +59,7 @@ ENGINES = ("spark", "polars")
 @nox.session(python=PYTHON, default=True)
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) over everything, mypy --strict over src/."""
-    _install(session, "lint")
+    _install(session, "lint", extras=ENGINES)  # mypy reads pyspark and polars types
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

@@ -7,11 +7,18 @@ already imported. Also measured, without a target: logging the 1,000 runs,
 and the whole ``mlorg experiments report`` command, whose time includes
 starting Python and importing MLflow.
 
+With PostgreSQL installed (``apt-get install -y postgresql``) the same
+logging and report also run through an MLflow tracking server in front of
+a throwaway PostgreSQL cluster (issue 14), side by side with the SQLite
+store; the server and the cluster start before the cases (not timed), on
+127.0.0.1, and are stopped by process id at the end (tests/tracking_server.py).
+
 Run with ``nox -s bench -- explog``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -106,6 +113,22 @@ def report(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[str, Any
     return {"runs": len(log), "flagged_runs": flagged, "markdown_chars": len(text)}
 
 
+# -- cases 4 and 5: the same through a tracking server ---------------------------------
+
+
+def setup_server_logging(url: str) -> dict[str, Any]:
+    """The running server's URL (its store is PostgreSQL)."""
+    explog.quiet_mlflow()
+    return {"folder": None, "uri": url, "calls": 0}
+
+
+def setup_server_report(url: str) -> tuple[None, str]:
+    """1,000 runs logged through the server into one experiment (not timed)."""
+    explog.quiet_mlflow()
+    _log(url, EXPERIMENT, RUNS)
+    return None, url
+
+
 # -- case 3: the whole command ----------------------------------------------------------
 
 
@@ -121,11 +144,8 @@ def report_command(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[
     return {"lines": done.stdout.count("\n")}
 
 
-if __name__ == "__main__":
-    sys.exit(
-        main(
-            "explog",
-            [
+def _cases(server_url: str | None) -> list[Case]:
+    cases = [
                 Case(f"log {RUNS:,} runs (no target)", setup_logging, log_runs, repeat=1),
                 Case(
                     f"report {RUNS:,} runs: lessons() + render md",
@@ -140,6 +160,49 @@ if __name__ == "__main__":
                     report_command,
                     args=(RUNS,),
                 ),
-            ],
-        )
-    )
+    ]
+    if server_url is not None:
+        cases += [
+            Case(
+                f"server+PostgreSQL: log {RUNS:,} runs (no target)",
+                setup_server_logging,
+                log_runs,
+                args=(server_url,),
+                repeat=1,
+            ),
+            Case(
+                f"server+PostgreSQL: report {RUNS:,} runs: lessons() + render md (no target)",
+                setup_server_report,
+                report,
+                args=(server_url,),
+            ),
+        ]
+    return cases
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import tracking_server
+
+    with contextlib.ExitStack() as stack:
+        url = None
+        reason = tracking_server.why_no_server()
+        if reason is None:
+            postgres = stack.enter_context(tracking_server.postgres_cluster())
+            postgres.create_database("mlflow")
+            port = tracking_server.free_port()
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-server-")))
+            command = (
+                f"mlflow server --backend-store-uri {postgres.uri('mlflow')} "
+                f"--host 127.0.0.1 --port {port} --workers 2"
+            )
+            server = stack.enter_context(
+                tracking_server.mlflow_server(
+                    command, port=port, env={"MLFLOW_DISABLE_TELEMETRY": "true"}, cwd=folder
+                )
+            )
+            url = server.url
+        else:
+            print(f"tracking-server cases left out: {reason}", file=sys.stderr)
+        status = main("explog", _cases(url))
+    sys.exit(status)

@@ -13,6 +13,8 @@ engine's, with the same gate; what differs is said where it is done:
 * pandera's PySpark backend reports each failed check once, not each failing
   value, and Spark rows have no labels: a failure row is one failed check,
   its ``failure_case`` is pandera's message and its ``row`` is empty.
+  Duplicates are counted as distinct rows that occur more than once (one
+  failure each), where pandas counts every extra copy.
 * Drift never brings rows to the driver. Bin edges are the reference's
   quantiles from ``DataFrame.approxQuantile`` (relative error
   ``QUANTILE_ERROR``; they are values of the data, where the pandas engine
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import types
 import warnings
@@ -371,7 +374,7 @@ def schema_failures(data: DataFrame, schema: pa.DataFrameSchema | Any) -> pd.Dat
     for by_reason in (report or {}).values():
         for reason, entries in by_reason.items():
             for entry in entries:
-                rows.append(_failure_row(str(reason), entry))
+                rows += _failure_rows(str(reason), entry)
     order = list(spark_schema.columns)
     position = {name: i for i, name in enumerate([*order, datacheck.TABLE, datacheck.ROWS])}
     rows.sort(key=lambda row: position.get(row["column"], len(position)))
@@ -379,19 +382,26 @@ def schema_failures(data: DataFrame, schema: pa.DataFrameSchema | Any) -> pd.Dat
     return frame.astype(object)
 
 
-def _failure_row(reason: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+def _failure_rows(reason: str, entry: Mapping[str, Any]) -> list[dict[str, Any]]:
     check = _PANDAS_NAMES.get(str(entry.get("check")), str(entry.get("check")))
     column = entry.get("column")
     message = " ".join(str(entry.get("error", "")).split())
     if reason == "CHECK_ERROR":
         msg = f"pandera could not run {check} on column {column!r} on Spark: {message}"
         raise InputError(msg)
+    count = 1
     if reason == "DUPLICATES":
+        if message.startswith("Specified `unique` columns are missing"):
+            return []  # the missing column is reported by its own failure, as on pandas
         column = datacheck.ROWS
+        # "Duplicated rows [N] were found ...": N distinct rows occur more than
+        # once; one failure each (pandas counts each extra copy instead).
+        found = re.search(r"\[(\d+)\]", message)
+        count = int(found[1]) if found else 1
     elif column is None:
         column = datacheck.TABLE
     failure_case = column if check == "column_in_dataframe" else message
-    return {"column": column, "check": check, "failure_case": failure_case, "row": None}
+    return [{"column": column, "check": check, "failure_case": failure_case, "row": None}] * count
 
 
 # -- Drift ---------------------------------------------------------------------------

@@ -380,7 +380,7 @@ def log_experiment(
             msg = f"{uri}: experiment {experiment!r} is deleted; restore it or pick a new name"
             raise InputError(msg)
         experiment_id = (
-            found.experiment_id if found is not None else client.create_experiment(experiment)
+            found.experiment_id if found is not None else _create_experiment(client, experiment)
         )
         run = client.create_run(experiment_id, run_name=run_name)
         run_id: str = run.info.run_id
@@ -393,6 +393,24 @@ def log_experiment(
         )
         client.set_terminated(run_id, status=RunStatus.to_string(RunStatus.FINISHED))
     return run_id
+
+
+def _create_experiment(client: MlflowClient, name: str) -> str:
+    """Create an experiment, or use the one another client created at the same moment.
+
+    Clients of one tracking server that log into a new experiment at once
+    all find it missing and all create it; the store accepts the first and
+    refuses the others (``RESOURCE_ALREADY_EXISTS``), which then use it.
+    """
+    try:
+        return str(client.create_experiment(name))
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+        found = client.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return str(found.experiment_id)
 
 
 def record_outcome(
