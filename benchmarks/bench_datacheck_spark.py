@@ -53,11 +53,10 @@ def write_inputs(rows: int) -> None:
 
 
 def _schema() -> Any:
-    schema = datacheck.read_schema(SCHEMA)
     # The key (no two rows alike) is checked by both engines too, but random
     # data of this size are not a fair test of it: years and categories repeat
     # while measurements rarely do. Kept, as in the file.
-    return schema
+    return datacheck.read_schema(SCHEMA)
 
 
 def setup_pandas(rows: int) -> tuple[int, Any]:
@@ -129,7 +128,9 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
         if pandas is None:
             continue
         if spark is None:
-            lines.append(f"{rows:>10,}  {pandas.seconds:8.1f}  {pandas.peak_mb:14.0f}  (no Java: Spark not run)")
+            lines.append(
+                f"{rows:>10,}  {pandas.seconds:8.1f}  {pandas.peak_mb:14.0f}  (no Java: Spark not run)"
+            )
             continue
         jvm = spark.info.get("jvm_peak_mb")
         lines.append(
@@ -152,9 +153,13 @@ if __name__ == "__main__":
     for rows in SIZES:
         write_inputs(rows)
         repeat = 1 if rows >= 10_000_000 else 3
-        cases.append(Case(f"pandas {rows:,} rows", setup_pandas, run_pandas, args=(rows,), repeat=repeat))
+        cases.append(
+            Case(f"pandas {rows:,} rows", setup_pandas, run_pandas, args=(rows,), repeat=repeat)
+        )
         if have_java:
-            cases.append(Case(f"spark {rows:,} rows", setup_spark, run_spark, args=(rows,), repeat=repeat))
+            cases.append(
+                Case(f"spark {rows:,} rows", setup_spark, run_spark, args=(rows,), repeat=repeat)
+            )
     if not have_java:
         print("no java on PATH: the Spark cases are left out", file=sys.stderr)
     raise SystemExit(main("datacheck_spark", cases, summary=summary))

@@ -146,20 +146,20 @@ def report_command(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[
 
 def _cases(server_url: str | None) -> list[Case]:
     cases = [
-                Case(f"log {RUNS:,} runs (no target)", setup_logging, log_runs, repeat=1),
-                Case(
-                    f"report {RUNS:,} runs: lessons() + render md",
-                    setup_report,
-                    report,
-                    args=(RUNS,),
-                    limits={"seconds": 3.0},
-                ),
-                Case(
-                    f"mlorg experiments report, {RUNS:,} runs, incl. imports (no target)",
-                    setup_report,
-                    report_command,
-                    args=(RUNS,),
-                ),
+        Case(f"log {RUNS:,} runs (no target)", setup_logging, log_runs, repeat=1),
+        Case(
+            f"report {RUNS:,} runs: lessons() + render md",
+            setup_report,
+            report,
+            args=(RUNS,),
+            limits={"seconds": 3.0},
+        ),
+        Case(
+            f"mlorg experiments report, {RUNS:,} runs, incl. imports (no target)",
+            setup_report,
+            report_command,
+            args=(RUNS,),
+        ),
     ]
     if server_url is not None:
         cases += [
@@ -194,7 +194,7 @@ if __name__ == "__main__":
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-server-")))
             command = (
                 f"mlflow server --backend-store-uri {postgres.uri('mlflow')} "
-                f"--host 127.0.0.1 --port {port} --workers 2"
+                f"--host 127.0.0.1 --port {port} --workers 1"
             )
             server = stack.enter_context(
                 tracking_server.mlflow_server(

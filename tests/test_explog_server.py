@@ -9,6 +9,7 @@ reason, where PostgreSQL or the full MLflow is not installed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -37,7 +38,9 @@ def _section() -> str:
 
 
 def _console_blocks() -> list[list[str]]:
-    return [block.splitlines() for block in re.findall(r"```console\n(.*?)```", _section(), re.S)]
+    return [
+        block.splitlines() for block in re.findall(r"```console\n(.*?)```", _section(), re.DOTALL)
+    ]
 
 
 def _command(block: list[str]) -> str:
@@ -47,7 +50,9 @@ def _command(block: list[str]) -> str:
 
 
 def _log_runs_script() -> str:
-    return re.search(r"```\{code-block\} python\n:caption: log_runs.py\n\n(.*?)```", _section(), re.S)[1]
+    return re.search(
+        r"```\{code-block\} python\n:caption: log_runs.py\n\n(.*?)```", _section(), re.DOTALL
+    )[1]
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +103,13 @@ def _run_block(block: list[str], env: dict[str, str], cwd: Path) -> tuple[str, s
     for name in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"):
         environment.pop(name, None)
     done = subprocess.run(
-        ["bash", "-c", script], cwd=cwd, env=environment, capture_output=True, text=True,
-        timeout=1200, check=False,
+        ["bash", "-c", script],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
     )
     printed = done.stdout + done.stderr
     for name in ("AUTH_PORT", "PORT"):
@@ -173,7 +183,11 @@ def _mlorg(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
         environment.pop("MLFLOW_TRACKING_PASSWORD", None)
     return subprocess.run(
         [sys.executable, "-m", "mlorg", "experiments", "report", *args],
-        capture_output=True, text=True, env=environment, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=False,
     )
 
 
@@ -222,10 +236,8 @@ class _VanishingRelay:
             pass
         finally:
             for end in (client, upstream):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 end.close()
 
     def vanish(self) -> None:
@@ -233,9 +245,12 @@ class _VanishingRelay:
         self.listener.close()
 
 
-def test_a_server_that_goes_away_mid_report_is_one_line_and_exit_2(logged, stack):
+@pytest.mark.usefixtures("logged")
+def test_a_server_that_goes_away_mid_report_is_one_line_and_exit_2(stack):
     relay = _VanishingRelay(stack["server"].port)
-    result = _mlorg(["--tracking-uri", f"http://127.0.0.1:{relay.port}", "--experiment", "team"], {})
+    result = _mlorg(
+        ["--tracking-uri", f"http://127.0.0.1:{relay.port}", "--experiment", "team"], {}
+    )
     assert relay.vanished.is_set()  # it went away after answering the first request
     assert result.returncode == 2
     assert result.stdout == ""

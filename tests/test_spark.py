@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 from palmerpenguins import load_penguins
 from scipy import stats
-from tracking_server import skip_or_fail
 from test_datacheck import (
     PENGUINS_SCHEMA,
     _dropped_column,
@@ -29,6 +28,7 @@ from test_datacheck import (
     _unit_change,
     _unseen_category,
 )
+from tracking_server import skip_or_fail
 
 from mlorg import cli, datacheck
 
@@ -48,7 +48,9 @@ def _java() -> str | None:
 @pytest.fixture(scope="module")
 def spark():
     if _java() is None:
-        skip_or_fail("no Java runtime (java on PATH or $JAVA_HOME): apt-get install openjdk-17-jre-headless")
+        skip_or_fail(
+            "no Java runtime (java on PATH or $JAVA_HOME): apt-get install openjdk-17-jre-headless"
+        )
     try:
         import pyspark  # noqa: F401
     except ImportError:
@@ -90,13 +92,22 @@ def _parquet(frame: pd.DataFrame, folder: Path, name: str) -> Path:
 def _verdict(report: datacheck.DataCheckReport):
     """What the gate decided and on what: the failed (column, check) pairs and the drifted features."""
     failed = set(zip(report.failures["column"], report.failures["check"], strict=True))
-    drifted = set() if report.drift is None else set(report.drift.loc[report.drift["drifted"], "column"])
+    drifted = (
+        set() if report.drift is None else set(report.drift.loc[report.drift["drifted"], "column"])
+    )
     return report.passed, failed, drifted
 
 
 @pytest.mark.parametrize(
     "defect",
-    [None, _unit_change, _unseen_category, _duplicated_rows, _dropped_column, _shifted_distribution],
+    [
+        None,
+        _unit_change,
+        _unseen_category,
+        _duplicated_rows,
+        _dropped_column,
+        _shifted_distribution,
+    ],
     ids=lambda d: "clean" if d is None else d.__name__.strip("_"),
 )
 def test_the_pandas_engines_defect_cases_give_the_same_verdicts_on_spark(
@@ -111,6 +122,7 @@ def test_the_pandas_engines_defect_cases_give_the_same_verdicts_on_spark(
     assert _verdict(on_spark) == _verdict(on_pandas)
     assert on_spark.passed is (defect is None)
     assert list(on_spark.drift.columns) == list(datacheck.DRIFT_COLUMNS)
+
     def drift_reasons(report):
         return [r for r in report.decision.reasons if r.startswith("drift in")]
 
@@ -122,7 +134,9 @@ def test_the_ks_statistic_is_exact_and_its_pvalue_asymptotic(spark):
     ref = pd.DataFrame({"x": rng.normal(size=3000).round(1)})  # rounded: many ties
     cur = pd.DataFrame({"x": np.append(rng.normal(0.3, 1, size=2000).round(1), [np.nan] * 7)})
     table = datacheck.check(
-        spark.createDataFrame(cur), datacheck.pa.DataFrameSchema({}), reference=spark.createDataFrame(ref)
+        spark.createDataFrame(cur),
+        datacheck.pa.DataFrameSchema({}),
+        reference=spark.createDataFrame(ref),
     ).drift
     expected = stats.ks_2samp(ref.x, cur.x.dropna(), method="asymp")
     assert table.loc[0, "ks"] == pytest.approx(expected.statistic, abs=1e-12)
@@ -181,9 +195,8 @@ def _run(capsys, *argv):
     return status, out, err
 
 
-def test_cli_gives_the_pandas_engines_decision_and_json_shape(
-    spark, capsys, schema, reference, batch, folder
-):
+@pytest.mark.usefixtures("spark")
+def test_cli_gives_the_pandas_engines_decision_and_json_shape(capsys, reference, batch, folder):
     data = _parquet(_unit_change(batch), folder, "cli-unit-change")
     ref = _parquet(reference, folder, "reference")
     args = [data, "--schema", PENGUINS_SCHEMA, "--reference", ref]
@@ -203,7 +216,8 @@ def test_cli_gives_the_pandas_engines_decision_and_json_shape(
     assert out.splitlines()[-1] == "GO"
 
 
-def test_cli_an_empty_batch_is_a_no_go_as_on_pandas(spark, capsys, batch, folder):
+@pytest.mark.usefixtures("spark")
+def test_cli_an_empty_batch_is_a_no_go_as_on_pandas(capsys, batch, folder):
     empty = _parquet(batch.iloc[:0], folder, "empty-batch")
     status, out, _ = _run(capsys, empty, "--schema", PENGUINS_SCHEMA)
     assert status == cli.EXIT_FAILED
@@ -213,20 +227,37 @@ def test_cli_an_empty_batch_is_a_no_go_as_on_pandas(spark, capsys, batch, folder
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda folder, batch: folder / "missing.parquet", "missing.parquet: no such file or folder"),
+        (
+            lambda folder, _: folder / "missing.parquet",
+            "missing.parquet: no such file or folder",
+        ),
         (
             lambda folder, batch: _parquet(batch.iloc[:0], folder, "empty-reference"),
             "empty-reference.parquet: the reference has no rows",
         ),
-        (lambda folder, batch: _empty_folder(folder), "no-partitions: cannot read as Parquet: "),
-        (lambda folder, batch: _write(folder / "fake.parquet", b"not parquet"), "fake.parquet: cannot read as Parquet: "),
-        (lambda folder, batch: _write(folder / "batch.csv", b"a,b\n1,2\n"), "batch.csv: the spark engine reads Parquet"),
+        (lambda folder, _: _empty_folder(folder), "no-partitions: cannot read as Parquet: "),
+        (
+            lambda folder, _: _write(folder / "fake.parquet", b"not parquet"),
+            "fake.parquet: cannot read as Parquet: ",
+        ),
+        (
+            lambda folder, _: _write(folder / "batch.csv", b"a,b\n1,2\n"),
+            "batch.csv: the spark engine reads Parquet",
+        ),
     ],
     ids=["missing file", "0-row reference", "empty folder", "not parquet", "csv"],
 )
-def test_cli_unusable_input_exits_2_with_one_line(spark, capsys, batch, folder, make, message):
+@pytest.mark.usefixtures("spark")
+def test_cli_unusable_input_exits_2_with_one_line(capsys, batch, folder, make, message):
     bad = make(folder, batch)
-    status, out, err = _run(capsys, _parquet(batch, folder, "cli-clean"), "--schema", PENGUINS_SCHEMA, "--reference", bad)
+    status, out, err = _run(
+        capsys,
+        _parquet(batch, folder, "cli-clean"),
+        "--schema",
+        PENGUINS_SCHEMA,
+        "--reference",
+        bad,
+    )
     assert status == cli.EXIT_USAGE
     assert out == ""
     assert err.count("\n") == 1
@@ -253,7 +284,9 @@ def test_a_schema_spark_cannot_check_is_refused_before_spark_starts(tmp_path, ca
     )
     schema = tmp_path / "unique-column.yaml"
     schema.write_text(text, encoding="utf-8")
-    status = cli.main(["data-check", str(tmp_path / "x.parquet"), "--schema", str(schema), "--engine", "spark"])
+    status = cli.main(
+        ["data-check", str(tmp_path / "x.parquet"), "--schema", str(schema), "--engine", "spark"]
+    )
     _, err = capsys.readouterr()
     assert status == cli.EXIT_USAGE
     assert err == (
@@ -266,29 +299,51 @@ def test_a_check_without_a_spark_implementation_is_refused():
     pytest.importorskip("pyspark", reason="pyspark is not installed")
     from mlorg import _spark
 
-    schema = datacheck.pa.DataFrameSchema({"x": datacheck.pa.Column(float, datacheck.pa.Check.isin([1.0]) )})
+    schema = datacheck.pa.DataFrameSchema(
+        {"x": datacheck.pa.Column(float, datacheck.pa.Check.isin([1.0]))}
+    )
     _spark.to_pyspark_schema(schema)  # isin has one
-    schema = datacheck.pa.DataFrameSchema({"x": datacheck.pa.Column(float, datacheck.pa.Check.unique_values_eq([1.0]))})
+    schema = datacheck.pa.DataFrameSchema(
+        {"x": datacheck.pa.Column(float, datacheck.pa.Check.unique_values_eq([1.0]))}
+    )
     _spark.to_pyspark_schema(schema)
     odd = datacheck.pa.DataFrameSchema({"x": datacheck.pa.Column("category")})
     with pytest.raises(InputError, match=r"^column 'x': dtype 'category' has no Spark type here"):
         _spark.to_pyspark_schema(odd)
 
 
-def test_the_engine_must_match_the_frames(spark, reference):
-    with pytest.raises(InputError, match=r"engine='spark' needs a spark DataFrame as data, got DataFrame"):
+@pytest.mark.usefixtures("spark")
+def test_the_engine_must_match_the_frames(reference):
+    with pytest.raises(
+        InputError, match=r"engine='spark' needs a spark DataFrame as data, got DataFrame"
+    ):
         datacheck.check(reference, datacheck.read_schema(PENGUINS_SCHEMA), engine="spark")
 
 
-def test_as_a_process_a_0_row_reference_is_one_line_on_stderr(spark, batch, folder):
+@pytest.mark.usefixtures("spark")
+def test_as_a_process_a_0_row_reference_is_one_line_on_stderr(batch, folder):
     # A new process starts its own JVM: the JVM's own start-up notices must
     # not reach the terminal either.
     data = _parquet(batch, folder, "cli-clean")
     empty = _parquet(batch.iloc[:0], folder, "empty-reference")
     result = subprocess.run(
-        [sys.executable, "-m", "mlorg", "data-check", str(data), "--schema", str(PENGUINS_SCHEMA),
-         "--reference", str(empty), "--engine", "spark"],
-        capture_output=True, text=True, check=False, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "mlorg",
+            "data-check",
+            str(data),
+            "--schema",
+            str(PENGUINS_SCHEMA),
+            "--reference",
+            str(empty),
+            "--engine",
+            "spark",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert result.returncode == cli.EXIT_USAGE
     assert result.stdout == ""
@@ -297,7 +352,8 @@ def test_as_a_process_a_0_row_reference_is_one_line_on_stderr(spark, batch, fold
     )
 
 
-def test_the_own_data_page_shows_real_spark_output(spark, tmp_path, monkeypatch, capsys):
+@pytest.mark.usefixtures("spark")
+def test_the_own_data_page_shows_real_spark_output(tmp_path, monkeypatch, capsys):
     page = (REPO / "examples" / "data-check-own-data.md").read_text(encoding="utf-8")
     block = page.split("### The same check on Spark, on the penguins\n", 1)[1]
     block = block.split("```console\n", 1)[1].split("```", 1)[0]
@@ -305,7 +361,12 @@ def test_the_own_data_page_shows_real_spark_output(spark, tmp_path, monkeypatch,
     shown, status = block.split(f"$ {command}\n", 1)[1].split("$ echo $?\n")
     (tmp_path / "examples").mkdir()
     (tmp_path / "examples" / "penguins-schema.yaml").write_bytes(PENGUINS_SCHEMA.read_bytes())
-    subprocess.run(["bash", "-c", make], cwd=tmp_path, check=True, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+    subprocess.run(
+        ["bash", "-c", make],
+        cwd=tmp_path,
+        check=True,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+    )
     monkeypatch.chdir(tmp_path)
     assert cli.main(command.split()[2:]) == int(status)
     assert capsys.readouterr().out == shown

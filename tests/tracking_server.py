@@ -31,10 +31,10 @@ __all__ = [
     "MlflowServer",
     "Postgres",
     "free_port",
+    "mlflow_server",
     "postgres_bin",
     "postgres_cluster",
     "skip_or_fail",
-    "mlflow_server",
     "why_no_server",
 ]
 
@@ -146,19 +146,45 @@ def postgres_cluster() -> Iterator[Postgres]:
         data = root / "data"
         subprocess.run(
             _as_postgres(
-                [str(bin_dir / "initdb"), "-D", str(data), "-U", _USER, "--auth=trust",
-                 "--encoding=UTF8", "--locale=C", "--no-sync"]
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    _USER,
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ]
             ),
-            check=True, capture_output=True, text=True, timeout=300,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         port = free_port()
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
             _as_postgres(
-                [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "postgres.log"),
-                 "-o", options, "-w", "-t", "180", "start"]
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(root / "postgres.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "180",
+                    "start",
+                ]
             ),
-            check=True, capture_output=True, text=True, timeout=240,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
         pid = int((data / "postmaster.pid").read_text(encoding="utf-8").split()[0])
         yield Postgres(root=root, port=port, pid=pid)
@@ -194,16 +220,23 @@ def mlflow_server(
 ) -> Iterator[MlflowServer]:
     """Run ``command`` (a shell command line starting ``mlflow server``) until the block ends.
 
-    The line runs as ``bash -c "exec LINE"`` in a new process group, so the
-    process id is the server's and its workers share its group. Waits for
+    The line runs as ``bash -c LINE`` in a new process group, which the
+    server and its workers share; they are stopped as that group. Waits for
     ``/health``; raises with the server's log if it exits or never answers.
     """
     log = cwd / "mlflow-server.log"
-    environment = {**os.environ, **env, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    environment = {
+        **os.environ,
+        **env,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
     with log.open("wb") as output:
         process = subprocess.Popen(
-            ["bash", "-c", f"exec {command}"],
-            cwd=cwd, env=environment, stdout=output, stderr=subprocess.STDOUT,
+            ["bash", "-c", command],
+            cwd=cwd,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"

@@ -21,7 +21,11 @@ __all__ = [
     "Engine",
     "check",
     "engine_of",
-    "pandas_on_spark_stand_in", "read_table", "row_count", "translate_schema"]
+    "pandas_on_spark_stand_in",
+    "read_table",
+    "row_count",
+    "translate_schema",
+]
 
 #: The engines of the data check.
 Engine = Literal["pandas", "polars", "spark"]
@@ -122,7 +126,9 @@ def pandas_on_spark_stand_in() -> None:
     if "pyspark.pandas" in sys.modules or find_spec("pyspark") is None:
         return
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+        warnings.filterwarnings(
+            "ignore", "PySpark does not yet fully support pandas", FutureWarning
+        )
         try:
             import pyspark.pandas  # noqa: F401
         except ImportError:
@@ -136,7 +142,11 @@ def pandas_on_spark_stand_in() -> None:
     for name in ("DataFrame", "Series", "Index", "MultiIndex"):
         setattr(stand_in, name, type(name, (), {"__module__": "pyspark.pandas"}))
     extensions = types.ModuleType("pyspark.pandas.extensions", "A stand-in: see mlorg._engines.")
-    for name in ("register_dataframe_accessor", "register_series_accessor", "register_index_accessor"):
+    for name in (
+        "register_dataframe_accessor",
+        "register_series_accessor",
+        "register_index_accessor",
+    ):
         setattr(extensions, name, lambda _name: lambda accessor: accessor)
     stand_in.extensions = extensions  # type: ignore[attr-defined]
     sys.modules["pyspark.pandas"] = stand_in

@@ -64,11 +64,11 @@ def is_polars_frame(data: object) -> bool:
 def _modules() -> tuple[types.ModuleType, types.ModuleType]:
     try:
         import pandera.polars as pp
-        import polars
+        import polars as pl
     except ImportError as error:
         msg = "the polars engine needs polars: python -m pip install 'mlorg[polars]'"
         raise InputError(msg) from error
-    return polars, pp
+    return pl, pp
 
 
 def read_table(path: str | Path) -> pl.DataFrame:
@@ -88,14 +88,16 @@ def read_table(path: str | Path) -> pl.DataFrame:
         raise InputError(msg)
     try:
         if suffix == ".csv":
-            return polars.read_csv(path)
-        if path.is_dir():
-            return polars.scan_parquet(path / "**" / "*.parquet").collect()
-        return polars.read_parquet(path)
+            frame: pl.DataFrame = polars.read_csv(path)
+        elif path.is_dir():
+            frame = polars.scan_parquet(path / "**" / "*.parquet").collect()
+        else:
+            frame = polars.read_parquet(path)
     except (OSError, ValueError, polars.exceptions.PolarsError) as error:
         kind = "CSV" if suffix == ".csv" else "Parquet"
         msg = f"{path}: cannot read as {kind}: {first_line(str(error))}"
         raise InputError(msg) from error
+    return frame
 
 
 def to_polars_schema(schema: pa.DataFrameSchema) -> Any:
@@ -161,6 +163,8 @@ def check(
     **options: Any,
 ) -> datacheck.DataCheckReport:
     """:func:`mlorg.datacheck.check` on Polars DataFrames: the same report and the same gate."""
+    import pandera.pandas as pa  # imported (quietly) by datacheck already
+
     failures = schema_failures(data, schema)
     declared = [name for name in schema.columns if name in data.columns]
     batch = data.select(declared).to_pandas() if len(data) else pd.DataFrame(columns=declared)
@@ -169,7 +173,7 @@ def check(
         known = [name for name in schema.columns if name in reference.columns]
         ref = reference.select(known or reference.columns).to_pandas()
     # The pandas engine's drift and gate, with the failures found by pandera.polars.
-    empty = datacheck.pa.DataFrameSchema({})
+    empty = pa.DataFrameSchema({})
     report = datacheck.check(batch, empty, reference=ref, **options)
     return datacheck.DataCheckReport(
         failures=failures,

@@ -451,10 +451,11 @@ def _bin_counts(
     (row,) = data.agg(*aggregates).collect()
     counts = {}
     for i, name in enumerate(names):
-        valid = int(row[f"valid_{i}"] or 0)
+        present = int(row[f"valid_{i}"] or 0)
         below = [int(row[f"below_{i}_{j}"] or 0) for j in range(len(edges[name]))]
-        bounds = np.array([0, *below, valid])
-        counts[name] = np.append(np.diff(bounds), int(row["rows"]) - valid).astype(np.float64)
+        bounds = np.array([0, *below, present])
+        missing = np.array([int(row["rows"]) - present])
+        counts[name] = np.concatenate([np.diff(bounds), missing]).astype(np.float64)
     return counts
 
 
@@ -511,17 +512,13 @@ def _ks_statistics(
             )
         ).alias("pair")
         rows = data.select(pairs).select("pair.feature", "pair.v").where(_valid(F.col("v")))
-        return rows.select(
-            "feature", "v", F.lit(1 - side).alias("r"), F.lit(side).alias("c")
-        )
+        return rows.select("feature", "v", F.lit(1 - side).alias("r"), F.lit(side).alias("c"))
 
     joint = tagged(reference, 0).unionByName(tagged(current, 1))
     per_value = joint.groupBy("feature", "v").agg(F.sum("r").alias("r"), F.sum("c").alias("c"))
     bucket: Column = F.lit(0)
     for name in names:
-        inside = sum(
-            (F.when(F.col("v") >= edge, 1).otherwise(0) for edge in edges[name]), F.lit(0)
-        )
+        inside = sum((F.when(F.col("v") >= edge, 1).otherwise(0) for edge in edges[name]), F.lit(0))
         bucket = F.when(F.col("feature") == name, inside).otherwise(bucket)
     per_value = per_value.withColumn("bucket", bucket).persist()
     try:
@@ -534,7 +531,9 @@ def _ks_statistics(
         offsets = []
         for name in names:
             below_r = below_c = 0
-            for row in sorted((t for t in totals if t["feature"] == name), key=lambda t: t["bucket"]):
+            for row in sorted(
+                (t for t in totals if t["feature"] == name), key=lambda t: t["bucket"]
+            ):
                 offsets.append((name, int(row["bucket"]), below_r, below_c))
                 below_r += int(row["r"])
                 below_c += int(row["c"])
@@ -549,8 +548,10 @@ def _ks_statistics(
         n_frame = spark.createDataFrame(
             [(name, *sizes[name]) for name in measured], "feature string, n long, m long"
         )
-        running = Window.partitionBy("feature", "bucket").orderBy("v").rowsBetween(
-            Window.unboundedPreceding, Window.currentRow
+        running = (
+            Window.partitionBy("feature", "bucket")
+            .orderBy("v")
+            .rowsBetween(Window.unboundedPreceding, Window.currentRow)
         )
         gaps = (
             per_value.join(F.broadcast(offset_frame), ["feature", "bucket"])
@@ -568,7 +569,10 @@ def _ks_statistics(
         )
     finally:
         per_value.unpersist()
-    return {row["feature"]: (float(row["ks"]), *sizes[row["feature"]]) for row in gaps}
+    return {
+        row["feature"]: (float(row["ks"]), sizes[row["feature"]][0], sizes[row["feature"]][1])
+        for row in gaps
+    }
 
 
 def _ks_pvalue(statistic: float, n: int, m: int) -> float:
