@@ -69,6 +69,7 @@ def stack(tmp_path_factory) -> Iterator[dict[str, object]]:
             "PORT": str(free_port()),
             "AUTH_PORT": str(free_port()),
             "ADMIN_PASSWORD": secrets.token_urlsafe(16),
+            "SECRET_KEY": secrets.token_urlsafe(32),
             "MLFLOW_DISABLE_TELEMETRY": "true",
         }
         folder = tmp_path_factory.mktemp("server")
