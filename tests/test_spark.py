@@ -368,5 +368,5 @@ def test_the_own_data_page_shows_real_spark_output(tmp_path, monkeypatch, capsys
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
     )
     monkeypatch.chdir(tmp_path)
-    assert cli.main(command.split()[2:]) == int(status)
+    assert cli.main(command.split()[1:]) == int(status)
     assert capsys.readouterr().out == shown

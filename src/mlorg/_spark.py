@@ -248,10 +248,15 @@ def read_table(path: str | Path, spark: SparkSession | None = None) -> DataFrame
                 "Parquet partitions); convert it, or use --engine pandas"
             )
             raise InputError(msg)
+        # Spark resolves a relative path against the folder its JVM started
+        # in, which need not be this process's current folder any more.
+        where = str(local.resolve())
+    else:
+        where = text
     spark = spark or session()
     try:
         with _spark_errors(text, "cannot read as Parquet"):
-            return spark.read.parquet(text)
+            return spark.read.parquet(where)
     except InputError:
         raise
     except Exception as error:  # what Spark raises depends on where it failed (JVM, Connect)
