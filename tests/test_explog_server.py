@@ -158,7 +158,7 @@ def test_a_wrong_password_is_refused_and_never_printed(stack, tmp_path):
     assert error.startswith("mlorg: error: http://127.0.0.1:${AUTH_PORT}: ")
     assert "401" in error or "authenticat" in error.lower()
     assert "not-the-password" not in printed
-    assert shown == printed.replace(error, "AUTH_ERROR_LINE")  # the page's other lines
+    assert printed == shown
 
 
 def test_the_right_password_is_let_in_and_a_password_in_the_uri_is_hidden(stack):
