@@ -331,6 +331,10 @@ def quiet_mlflow() -> None:
     """
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # A database store that cannot be reached (PostgreSQL down, say) makes
+    # MLflow log a warning with the driver's message, then raise the error
+    # that explog reports in one line; the warning would be a second line.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.ERROR)
 
 
 def log_experiment(
