@@ -73,7 +73,7 @@ def make_org(teams: int, components: int, dependencies: int, channels: int, seed
 
 
 def sparse(org: Org) -> dict[str, Any]:
-    """The library: CR = TA · TD · TAᵀ with scipy.sparse, then the gaps."""
+    """The library: CR = TA · TD · TAᵀ as sparse counts per team pair (no scipy), then the gaps."""
     result = congruence(org)
     gaps = coordination_gaps(org)
     return {

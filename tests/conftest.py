@@ -51,10 +51,51 @@ def _sphinx_build(srcdir: Path, builddir: Path, *extra: str, strict: bool = True
     )
 
 
+#: What the browser tests need beyond Python, and how to get it.
+_BROWSER_NEEDS = {
+    Path("/usr/bin/chromium"): "apt-get install -y chromium",
+    REPO / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js": (
+        "npm ci --prefix tools/audit"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:  # noqa: ARG001  (pytest's hook signature)
+    """Skip the browser tests, saying what to install, when Chromium or axe-core is missing.
+
+    A newcomer with only Python gets them skipped with that reason; where both
+    are installed (CI installs them) they run in the default run, reading the
+    same one build of the book as the other book tests.
+    """
+    missing = [fix for path, fix in _BROWSER_NEEDS.items() if not path.exists()]
+    if not missing:
+        return
+    skip = pytest.mark.skip(
+        reason=f"browser test: needs Chromium and axe-core; run `{'` and `'.join(missing)}` first"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def sphinx_build() -> Callable[..., Build]:
     """Return the function that runs ``sphinx-build`` (see ``_sphinx_build``)."""
     return _sphinx_build
+
+
+@pytest.fixture(scope="session")
+def handbook() -> Build:
+    """The whole handbook, built once per test run, as ``nox -s docs`` builds it.
+
+    Every book test reads this one build. It goes where ``nox -s docs``
+    writes (``_build/html``) and shares its notebook cache, so a test run
+    and a docs build never execute the same notebooks twice: whichever runs
+    second only re-executes notebooks whose code changed. Every page is read
+    again (``-E``), so the warnings it reports are the whole book's, not only
+    those of the pages changed since the last build.
+    """
+    return _sphinx_build(REPO, REPO / "_build", "-E", "-T")
 
 
 @pytest.fixture(scope="session")

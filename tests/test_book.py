@@ -1,4 +1,7 @@
-"""The whole handbook builds with zero warnings, executing every example."""
+"""The whole handbook builds with zero warnings, executing every example.
+
+All of these read one build of the book, shared by the whole test run.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def book(sphinx_build, tmp_path_factory):
-    """Build the real handbook, from scratch, into a temporary folder."""
-    return sphinx_build(REPO, tmp_path_factory.mktemp("book") / "_build")
+def book(handbook):
+    """The real handbook, built once for the whole test run (see conftest)."""
+    return handbook
 
 
 def test_book_builds_with_zero_warnings(book):
@@ -29,12 +32,21 @@ def test_every_toc_entry_becomes_a_page(book, docname):
     assert (book.outdir / f"{docname}.html").is_file()
 
 
-def test_there_are_example_notebooks():
-    assert book_toc.example_notebooks() == [
-        "examples/data-check",
-        "examples/experiment-log",
-        "examples/org-graph",
+def _has_kernel(docname: str) -> bool:
+    text = (REPO / f"{docname}.md").read_text(encoding="utf-8")
+    return text.startswith("---\n") and "\nkernelspec:" in text.split("\n---", 1)[0]
+
+
+def test_every_page_with_a_kernel_was_executed_by_the_build(book):
+    """Any page that declares a kernel, chapter or example, gets executed outputs."""
+    notebooks = [name for name in book_toc.docnames() if _has_kernel(name)]
+    assert set(book_toc.example_notebooks()) <= set(notebooks)
+    missing = [
+        name
+        for name in notebooks
+        if not (book.outdir.parent / "jupyter_execute" / f"{name}.ipynb").is_file()
     ]
+    assert missing == [], f"pages with a kernel that the build did not execute: {missing}"
 
 
 @pytest.mark.parametrize("docname", book_toc.example_notebooks())

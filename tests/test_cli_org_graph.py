@@ -47,15 +47,83 @@ def test_importer_prints_report_and_notes(capsys):
     assert cli.main(["org-graph", *IMPORTER]) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "congruence: 0.67 (4 of 6 required team pairs communicate)" in out
-    assert "notes (5): what the import could not place" in out
-    assert "  code owner '@carol' (CODEOWNERS line 13) is in no team's 'owners'" in out
+    assert "notes (7): what the import could not place" in out
+    assert "  code owner '@carol' (CODEOWNERS line 18) is in no team's 'owners'" in out
+    assert (
+        "  left out by default: 6 Python files of tests, docs, examples, scripts and benchmarks "
+        "(tests 3, docs 1, examples 1, scripts 1); read them with --include, e.g. --include tests"
+    ) in out
+
+
+def test_include_and_exclude_change_what_is_read(capsys):
+    arguments = ["org-graph", *IMPORTER, "--include", "tests", "--exclude", "sdk"]
+    assert cli.main(arguments) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "congruence: 0.50 (4 of 8 required team pairs communicate)" in out
+    assert "  data <-> search: 1 dependency (tests -> search)" in out
+    assert "  left out by --exclude: 3 Python files" in out
+
+
+def test_json_has_every_component_with_its_owner_and_file_counts(capsys):
+    assert cli.main(["org-graph", *IMPORTER, "--json"]) == cli.EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    audit = data["import"]
+    assert audit["folder"] == "."
+    assert audit["source_roots"] == [
+        {"folder": "sdk/python/src", "found_in": "sdk/python/pyproject.toml packages.find.where"}
+    ]
+    assert audit["excluded_by_default"] == {"tests": 3, "docs": 1, "examples": 1, "scripts": 1}
+    by_name = {c["name"]: c for c in audit["components"]}
+    assert by_name["embeddings"] == {
+        "name": "embeddings",
+        "owner": "research",
+        "files": 3,
+        "files_by_team": {"research": 2},
+        "files_without_team": 1,
+        "folder": "research/embeddings/embeddings",
+    }
+    assert by_name["lint_helpers"]["owner"] is None
+    assert sorted(by_name) == [
+        "acme",
+        "embeddings",
+        "feature_store",
+        "lint_helpers",
+        "recs",
+        "search",
+        "warehouse",
+    ]
+
+
+def test_source_root_that_is_not_a_folder_exits_2(capsys):
+    arguments = ["org-graph", *IMPORTER, "--source-root", "no/such/folder"]
+    assert cli.main(arguments) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "error: source root 'no/such/folder': not a folder inside" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_import_options_with_org_yaml_exit_2(capsys):
+    assert cli.main(["org-graph", str(EXAMPLE), "--exclude", "tests"]) == cli.EXIT_USAGE
+    assert "--exclude chooses the files of an import from a repository" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png"])
 def test_figure_is_written(tmp_path, capsys, suffix):
     figure = tmp_path / f"org{suffix}"
     assert cli.main(["org-graph", str(EXAMPLE), "--figure", str(figure)]) == cli.EXIT_OK
-    assert figure.stat().st_size > 0
+    data = figure.read_bytes()
+    if suffix == ".png":
+        # A PNG signature, then the IHDR chunk with the image's width and height.
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert width > height > 100  # two graphs side by side
+    else:
+        svg = data.decode("utf-8")
+        assert svg.lstrip().startswith("<?xml")
+        assert "<svg" in svg
+        # Text is kept as text (svg.fonttype none): every team of the example is labelled.
+        for team in ("ml-platform", "data", "search", "recommendations", "research"):
+            assert f">{team}<" in svg, team
     assert f"figure: {figure}" in capsys.readouterr().out
 
 
@@ -108,11 +176,6 @@ def _proc_path() -> Path:
             id="figure-format",
         ),
         pytest.param(
-            lambda _tmp: [str(EXAMPLE), "--fail-under", "56"],
-            "--fail-under must be between 0 and 1",
-            id="fail-under-range",
-        ),
-        pytest.param(
             lambda tmp: [*IMPORTER[:2], "--repo", str(tmp / "gone"), *IMPORTER[4:]],
             "gone: not a folder",
             id="importer-repo-missing",
@@ -156,6 +219,24 @@ def test_unusable_input_exits_2_with_one_line(tmp_path, capsys, arguments, messa
     assert message in captured.err
     assert captured.err.count("\n") == 1
     assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--fail-under", "56"], "argument --fail-under: must be a finite number from 0 to 1, got '56'"),
+        (["--fail-under", "nan"], "argument --fail-under: must be a finite number from 0 to 1, got 'nan'"),
+        (["--depth", "0"], "argument --depth: must be a whole number, 1 or more, got '0'"),
+        (["--depth", "two"], "argument --depth: must be a whole number, 1 or more, got 'two'"),
+    ],
+)  # fmt: skip
+def test_argparse_refuses_bad_option_values_before_any_work(arguments, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["org-graph", str(EXAMPLE), *arguments])
+    assert exit_info.value.code == cli.EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1] == f"mlorg org-graph: error: {message}"
 
 
 @pytest.mark.parametrize("force", [[], ["--force"]], ids=["no-force", "force"])
@@ -212,11 +293,11 @@ def test_fail_under_with_undefined_congruence_exits_1(tmp_path, capsys):
 
 
 def test_figure_and_report_share_one_measurement(tmp_path, monkeypatch):
-    from mlorg import orggraph
+    from mlorg._orggraph import metrics  # where report() and org_graph() measure
 
     calls = []
-    original = orggraph._coordination
-    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    original = metrics._coordination
+    monkeypatch.setattr(metrics, "_coordination", lambda o: calls.append(o) or original(o))
     status = cli.main(["org-graph", str(EXAMPLE), "--figure", str(tmp_path / "org.svg")])
     assert status == cli.EXIT_OK
     assert len(calls) == 1
@@ -254,3 +335,12 @@ def test_own_org_page_shows_the_real_importer_output(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     assert cli.main(["org-graph", *arguments]) == cli.EXIT_OK
     assert capsys.readouterr().out == shown + "\n"
+
+
+def test_own_org_page_shows_the_real_audit_of_a_component(capsys):
+    page = (REPO / "examples" / "org-graph-own-org.md").read_text(encoding="utf-8")
+    block = page.split("## Audit the assignment", 1)[1].split("```console\n", 1)[1]
+    shown = block.split("\n```", 1)[0].splitlines()[-1]
+    assert cli.main(["org-graph", *IMPORTER, "--json"]) == cli.EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    assert str(data["import"]["components"][1]) == shown

@@ -21,6 +21,7 @@ from palmerpenguins import load_penguins
 from scipy import stats
 
 from mlorg import cli, datacheck
+from mlorg._datacheck import drift as drift_module
 from mlorg.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,18 +111,20 @@ def test_psi_of_identical_data_is_zero(values):
 
 def test_drift_and_psi_share_one_numeric_path(monkeypatch):
     calls = []
-    numeric_psi = datacheck._numeric_psi
+    from mlorg._datacheck import drift  # where drift() and the PSI compute it
+
+    numeric_counts = drift._numeric_counts
 
     def spy(*args):
         calls.append(args)
-        return numeric_psi(*args)
+        return numeric_counts(*args)
 
-    monkeypatch.setattr(datacheck, "_numeric_psi", spy)
+    monkeypatch.setattr(drift, "_numeric_counts", spy)
     reference = pd.Series([1.0, 2.0, np.nan, 4.0, 5.0], name="x")
     current = pd.Series([1.0, 9.0, 9.0, np.nan, np.nan], name="x")
     alone = datacheck.population_stability_index(reference, current, bins=3)
     in_table = datacheck.drift(reference.to_frame(), current.to_frame(), bins=3).loc[0, "psi"]
-    assert len(calls) == 2  # one call each: the PSI of a numeric feature is computed in one place
+    assert len(calls) == 2  # one call each: a numeric feature's bins are counted in one place
     assert in_table == alone
 
 
@@ -159,8 +162,8 @@ def test_ks_on_thinned_order_statistics_is_within_its_bound():
 
 
 def test_drift_flags_by_threshold_and_reports_missing_features():
-    reference = pd.DataFrame({"a": list("aabb"), "x": [1.0, 2.0, 3.0, 4.0]})
-    current = pd.DataFrame({"a": list("aaab")})
+    reference = pd.DataFrame({"a": list("aabb") * 25, "x": [1.0, 2.0, 3.0, 4.0] * 25})
+    current = pd.DataFrame({"a": list("aaab") * 25})  # 100 rows: enough to judge
     table = datacheck.drift(reference, current)
     assert list(table.columns) == list(datacheck.DRIFT_COLUMNS)
     assert table.set_index("column")["kind"].to_dict() == {"a": "categorical", "x": "missing"}
@@ -547,7 +550,11 @@ def _write(path: Path, content: str | bytes) -> Path:
         ("missing.csv", None, "missing.csv: no such file"),
         ("data.xlsx", None, "data.xlsx: unknown file type '.xlsx'"),
         (("empty.csv", ""), None, "empty.csv: cannot read as CSV"),
-        (("binary.csv", b"\xff\xfe\x00\x81"), None, "binary.csv: cannot read as CSV"),
+        (
+            ("binary.csv", b"\xff\xfe\x00\x81"),
+            None,
+            "binary.csv: line 1: not UTF-8 text (byte 0xff at column 1)",
+        ),
         (("fake.parquet", "not parquet"), None, "fake.parquet: cannot read as Parquet"),
         (None, "missing.yaml", "missing.yaml: no such file"),
         (None, ("bad.yaml", "columns:\n  a: [x\n"), "bad.yaml: line 3: not valid YAML"),
@@ -679,7 +686,9 @@ def test_cli_rejects_a_misspelt_check(capsys, files, tmp_path):
 
 def test_a_setting_the_installed_pandera_drops_is_an_error(tmp_path, monkeypatch):
     # pandera 0.31 to 0.33 read no `report_duplicates` on a column: simulate that.
-    read = pa.DataFrameSchema.from_yaml
+    from pandera.io import pandas_io
+
+    read = pandas_io.deserialize_schema  # what read_schema builds the schema with
 
     def old_pandera(source):
         schema = read(source)
@@ -687,7 +696,7 @@ def test_a_setting_the_installed_pandera_drops_is_an_error(tmp_path, monkeypatch
             column.report_duplicates = "all"
         return schema
 
-    monkeypatch.setattr(pa.DataFrameSchema, "from_yaml", old_pandera)
+    monkeypatch.setattr(pandas_io, "deserialize_schema", old_pandera)
     path = _write(
         tmp_path / "s.yaml",
         _COLUMN_A + "    unique: true\n    report_duplicates: exclude_first\n",
@@ -711,7 +720,9 @@ def test_pandera_lower_bound_reads_flat_checks():
     # arrived in 0.24.0); pandera 0.20 to 0.30 would drop every check of
     # examples/penguins-schema.yaml.
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    (pandera,) = [Requirement(d) for d in project["dependencies"] if d.startswith("pandera")]
+    (pandera,) = [
+        Requirement(d) for d in project["optional-dependencies"]["data"] if d.startswith("pandera")
+    ]
     lower = [Version(s.version) for s in pandera.specifier if s.operator == ">="]
     assert lower == [Version("0.31")]
 
@@ -816,3 +827,381 @@ def test_the_own_data_page_shows_the_real_error_for_a_misspelt_check(tmp_path, m
     monkeypatch.chdir(tmp_path)
     assert cli.main(command.split()[2:]) == int(status)
     assert capsys.readouterr().err == shown
+
+
+# -- Significance and sample size (issue 12) -------------------------------------------
+
+
+def test_psi_pvalue_is_pearsons_chi_square_test_of_the_same_bins():
+    reference = pd.Series(np.arange(100.0))
+    current = pd.Series(np.arange(78.0) * 1.2)
+    counts = drift_module._counts(reference, current, datacheck.DEFAULT_BINS)
+    table = np.vstack(counts)
+    table = table[:, table.sum(axis=0) > 0]
+    expected = stats.chi2_contingency(table, correction=False).pvalue
+    assert datacheck.psi_pvalue(*counts) == pytest.approx(expected)
+    row = datacheck.drift(reference.to_frame("x"), current.to_frame("x")).iloc[0]
+    assert row["psi_pvalue"] == pytest.approx(expected)
+
+
+def _null_pvalues(n, m, reps, seed):
+    """PSI and its scaled chi-square p-value, and Pearson's, for two normal samples."""
+    rng = np.random.default_rng(seed)
+    scaled, pearson, psis = [], [], []
+    for _ in range(reps):
+        counts = drift_module._counts(
+            pd.Series(rng.normal(size=n)), pd.Series(rng.normal(size=m)), datacheck.DEFAULT_BINS
+        )
+        psi = drift_module._psi(*counts)
+        psis.append(psi)
+        scaled.append(stats.chi2.sf(psi * n * m / (n + m), datacheck.DEFAULT_BINS - 1))
+        pearson.append(datacheck.psi_pvalue(*counts))
+    return np.array(psis), np.array(scaled), np.array(pearson)
+
+
+def test_scaled_psi_is_chi_square_for_large_samples():
+    # the derivation in psi_pvalue: PSI * nm / (n + m) ~ chi2(bins - 1) when counts are large
+    psis, scaled, pearson = _null_pvalues(4000, 3000, reps=300, seed=11)
+    assert np.mean(psis) * 4000 * 3000 / 7000 == pytest.approx(datacheck.DEFAULT_BINS - 1, rel=0.1)
+    assert np.abs(scaled - pearson).max() < 0.02
+
+
+def test_at_small_counts_pearsons_p_value_is_calibrated_and_scaled_psi_is_not():
+    # the issue's size, 100 against 78 rows: what psi_pvalue's docstring says
+    psis, scaled, pearson = _null_pvalues(100, 78, reps=2000, seed=12)
+    # drift's docstring: at this size, PSI passes 0.2 by chance about half the time
+    assert 0.4 < np.mean(psis > datacheck.DEFAULT_PSI_THRESHOLD) < 0.6
+    assert np.mean(scaled < 0.01) > 2 * 0.01  # the scaled PSI's tail is too heavy
+    for level in (0.05, 0.01):
+        assert np.mean(pearson < level) <= level * 1.3  # about right, or conservative
+
+
+def test_a_feature_with_too_few_rows_is_too_small_to_judge():
+    rng = np.random.default_rng(4)
+    reference = pd.DataFrame({"x": rng.normal(size=200), "c": rng.choice(list("ab"), 200)})
+    shifted = pd.DataFrame({"x": rng.normal(3, 1, size=49), "c": ["a"] * 49})
+    table = datacheck.drift(reference, shifted).set_index("column")
+    # x: 10 bins need 50 rows a side; c: 2 categories need 10
+    assert table.loc["x", "verdict"] == "too small to judge"
+    assert not table.loc["x", "drifted"]
+    assert table.loc["x", "ks_pvalue"] < 1e-6  # measured and shown, but not used
+    assert table.loc["c", "verdict"] == "drifted"
+    enough = datacheck.drift(reference, pd.concat([shifted, shifted.head(1)])).set_index("column")
+    assert enough.loc["x", "verdict"] == "drifted"
+    loose = datacheck.drift(reference, shifted, min_per_bin=4).set_index("column")
+    assert loose.loc["x", "verdict"] == "drifted"
+
+
+def test_a_small_reference_is_too_small_to_judge_too():
+    reference = pd.DataFrame({"x": np.arange(30.0)})
+    table = datacheck.drift(reference, pd.DataFrame({"x": np.arange(500.0)}))
+    assert table.loc[0, "verdict"] == "too small to judge"
+
+
+def test_significance_is_needed_and_alpha_is_split_over_the_tests():
+    reference = pd.DataFrame({"x": np.arange(100.0), "y": np.arange(100.0)})
+    current = pd.DataFrame({"x": np.linspace(0, 99, 80) + 18, "y": np.linspace(0, 99, 80)})
+    table = datacheck.drift(reference, current, alpha=0.01)
+    assert datacheck.per_test_alpha(table, 0.01) == 0.01 / 4  # PSI and KS of two features
+    x = table.iloc[0]
+    assert x["psi"] > datacheck.DEFAULT_PSI_THRESHOLD  # large, but...
+    assert x["psi_pvalue"] > 0.01 / 4  # ...not significant at this size
+    assert x["ks"] > datacheck.DEFAULT_KS_THRESHOLD
+    assert x["ks_pvalue"] > 0.01 / 4
+    assert not x["drifted"]
+    strict = datacheck.drift(reference, current, alpha=1.0).iloc[0]
+    assert strict["drifted"]
+
+
+def test_ks_alpha_is_the_former_name_of_alpha():
+    reference = pd.DataFrame({"x": np.arange(100.0)})
+    current = pd.DataFrame({"x": np.arange(60.0) + 12})
+    old = datacheck.drift(reference, current, ks_alpha=1.0)
+    new = datacheck.drift(reference, current, alpha=1.0)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(InputError, match="disagree"):
+        datacheck.drift(reference, current, alpha=0.5, ks_alpha=0.1)
+
+
+# -- Identifier and time columns -----------------------------------------------------
+
+
+def _orders(rows, seed, start):
+    """Orders as a shop exports them: an id and a timestamp that move on in every batch."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(start, start + rows),
+            "placed_at": pd.date_range("2026-01-01", periods=rows, freq="h")
+            + pd.Timedelta(hours=start),
+            "amount": rng.lognormal(3, 0.5, rows),
+            "channel": rng.choice(["web", "app", "store"], rows, p=[0.5, 0.3, 0.2]),
+        }
+    )
+
+
+ORDERS_SCHEMA = """\
+schema_type: dataframe
+columns:
+  order_id: {dtype: int64, unique: true}
+  placed_at: {dtype: "datetime64[ns]"}
+  amount: {dtype: float64, greater_than: 0}
+  channel: {dtype: str, isin: [web, app, store]}
+"""
+
+
+def test_identifier_and_time_columns_are_left_out_and_the_report_says_why(tmp_path):
+    schema = datacheck.read_schema(_write(tmp_path / "orders.yaml", ORDERS_SCHEMA))
+    report = datacheck.check(
+        _orders(600, seed=2, start=10_000), schema, reference=_orders(800, seed=1, start=0)
+    )
+    assert report.passed, report.to_text()
+    verdicts = report.drift.set_index("column")["verdict"].to_dict()
+    assert verdicts["order_id"] == "left out: unique in the schema (an identifier)"
+    assert verdicts["placed_at"] == "left out: datetimes (a time column)"
+    assert verdicts["amount"] == verdicts["channel"] == "no drift"
+    assert report.notes == (
+        (
+            "left out of drift: order_id (unique in the schema (an identifier)), "
+            "placed_at (datetimes (a time column))"
+        ),
+    )
+    assert "note: left out of drift: order_id" in report.to_text()
+    assert json.loads(report.to_json())["notes"] == list(report.notes)
+    measured = datacheck.check(
+        _orders(600, seed=2, start=10_000),
+        schema,
+        reference=_orders(800, seed=1, start=0),
+        include_in_drift=["order_id"],
+    )
+    assert measured.drift.set_index("column").loc["order_id", "verdict"] == "drifted"
+
+
+def test_a_column_marked_drift_false_in_the_schema_is_left_out(tmp_path):
+    text = ORDERS_SCHEMA.replace("{dtype: str, isin", "{dtype: str, drift: false, isin")
+    schema = datacheck.read_schema(_write(tmp_path / "orders.yaml", text))
+    assert schema.columns["channel"].metadata == {"drift": False}
+    assert schema.columns["channel"].checks  # pandera still read the column's check
+    batch = _orders(600, seed=2, start=10_000).assign(channel="web")
+    report = datacheck.check(batch, schema, reference=_orders(800, seed=1, start=0))
+    assert report.passed
+    assert report.drift.set_index("column").loc["channel", "verdict"] == (
+        "left out: drift: false in the schema"
+    )
+    excluded = datacheck.check(
+        batch, schema, reference=_orders(800, seed=1, start=0), include_in_drift=["channel"]
+    )
+    assert not excluded.passed
+
+
+def test_drift_marks_must_be_booleans_and_names_must_be_declared(tmp_path):
+    text = ORDERS_SCHEMA.replace("{dtype: float64,", "{dtype: float64, drift: maybe,")
+    with pytest.raises(InputError, match="column 'amount': 'drift' must be true or false"):
+        datacheck.read_schema(_write(tmp_path / "orders.yaml", text))
+    schema = datacheck.read_schema(_write(tmp_path / "ok.yaml", ORDERS_SCHEMA))
+    with pytest.raises(
+        InputError, match="exclude_from_drift: the schema declares no column 'amont'"
+    ):
+        datacheck.check(_orders(60, 1, 0), schema, exclude_from_drift=["amont"])
+
+
+# -- Dates from CSV ------------------------------------------------------------------
+
+
+def test_a_datetime_column_from_csv_is_parsed_as_the_schema_says(tmp_path):
+    schema = datacheck.read_schema(
+        _write(
+            tmp_path / "orders.yaml",
+            ORDERS_SCHEMA.replace(
+                '{dtype: "datetime64[ns]"}',
+                "{dtype: \"datetime64[ns]\", greater_than_or_equal_to: '2026-01-01'}",
+            ),
+        )
+    )
+    _orders(100, seed=1, start=0).to_csv(tmp_path / "orders.csv", index=False)
+    batch = datacheck.read_table(tmp_path / "orders.csv")
+    assert batch["placed_at"].dtype == object or pd.api.types.is_string_dtype(batch["placed_at"])
+    assert datacheck.schema_failures(batch, schema).empty
+    broken = batch.copy()
+    broken.loc[3, "placed_at"] = "yesterday"
+    broken.loc[5, "placed_at"] = "2025-12-31 23:00:00"  # a real date, before the range
+    failures = datacheck.schema_failures(broken, schema)
+    assert failures[["check", "failure_case", "row"]].astype(str).values.tolist() == [
+        ["parse as datetime64[ns] (ISO 8601)", "yesterday", "3"],
+        ["greater_than_or_equal_to(2026-01-01)", "2025-12-31 23:00:00", "5"],
+    ]
+    text = datacheck.check(broken, schema).to_text()
+    assert "TypeError" not in text
+    assert "yesterday" in text
+
+
+# -- The issue's measurement: clean splits of scikit-learn's bundled tables ---------------
+
+sklearn_datasets = pytest.importorskip("sklearn.datasets")
+
+
+def _clean_splits(loader, reference_rows, splits=20):
+    """The gate on random clean splits of a real table: how many say no-go."""
+    frame = loader(as_frame=True).frame
+    schema = pa.DataFrameSchema({c: pa.Column(frame[c].dtype) for c in frame.columns})
+    for seed in range(splits):
+        order = np.random.default_rng(seed).permutation(len(frame))
+        reference = frame.iloc[order[:reference_rows]]
+        batch = frame.iloc[order[reference_rows:]]
+        yield reference, batch, schema
+
+
+@pytest.mark.parametrize(
+    ("loader", "reference_rows"),
+    [("load_wine", 100), ("load_breast_cancer", 300), ("load_diabetes", 100)],
+)
+def test_clean_splits_of_real_tables_pass_and_a_real_shift_is_caught(loader, reference_rows):
+    # Before issue 12: load_wine 100 vs 78 rows was a no-go on 20 of 20 splits,
+    # load_breast_cancer 300 vs 269 on 4 of 20 (PSI at 0.2 had no guard for size).
+    load = getattr(sklearn_datasets, loader)
+    no_go = caught = 0
+    for reference, batch, schema in _clean_splits(load, reference_rows):
+        no_go += not datacheck.check(batch, schema, reference=reference).passed
+        feature = reference.columns[0]
+        shifted = batch.assign(**{feature: batch[feature] + reference[feature].std()})
+        table = datacheck.check(shifted, schema, reference=reference).drift.set_index("column")
+        caught += bool(table.loc[feature, "drifted"])
+    assert no_go <= 1  # the gate's level is 1% per batch
+    assert caught >= 18  # a shift of one standard deviation, at these small sizes
+
+
+# -- Property: the sizes the docs recommend --------------------------------------------
+
+#: The docs recommend at least this many rows on each side (examples/data-check-own-data.md).
+RECOMMENDED_ROWS = 500
+
+
+def _population(draw_params, rows, rng):
+    loc, scale, probabilities = draw_params
+    return pd.DataFrame(
+        {
+            "id": rng.permutation(10 * rows)[:rows],
+            "measured": rng.normal(loc, scale, rows),
+            "skewed": rng.lognormal(0, 1, rows),
+            "count": rng.poisson(3, rows),
+            "kind": rng.choice(list("abcdef")[: len(probabilities)], rows, p=probabilities),
+        }
+    )
+
+
+populations = st.tuples(
+    st.floats(-1e3, 1e3),
+    st.floats(0.1, 100),
+    st.lists(st.floats(0.05, 1), min_size=2, max_size=6).map(lambda w: list(np.divide(w, sum(w)))),
+)
+sizes = st.integers(RECOMMENDED_ROWS, 4 * RECOMMENDED_ROWS)
+SIZE_SCHEMA = pa.DataFrameSchema(
+    {
+        "id": pa.Column(int, unique=True),
+        "measured": pa.Column(float),
+        "skewed": pa.Column(float),
+        "count": pa.Column(int),
+        "kind": pa.Column(str),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(populations, sizes, sizes, st.integers(0, 2**32 - 1))
+def test_a_batch_from_the_reference_distribution_passes_at_recommended_sizes(
+    params, reference_rows, batch_rows, seed
+):
+    rng = np.random.default_rng(seed)
+    reference = _population(params, reference_rows, rng)
+    batch = _population(params, batch_rows, rng)
+    report = datacheck.check(batch, SIZE_SCHEMA, reference=reference)
+    assert report.passed, report.to_text()
+    assert set(report.drift["verdict"]) == {
+        "no drift",
+        "left out: unique in the schema (an identifier)",
+    }
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    populations, sizes, sizes, st.integers(0, 2**32 - 1), st.sampled_from(["mean", "new category"])
+)
+def test_a_real_shift_is_caught_at_recommended_sizes(params, reference_rows, batch_rows, seed, how):
+    rng = np.random.default_rng(seed)
+    reference = _population(params, reference_rows, rng)
+    loc, scale, probabilities = params
+    if how == "mean":  # half a standard deviation
+        batch = _population((loc + scale / 2, scale, probabilities), batch_rows, rng)
+        moved = "measured"
+    else:  # a fifth of the rows come from a new category (a new site, a new client)
+        batch = _population(params, batch_rows, rng)
+        batch.loc[batch.sample(frac=0.2, random_state=seed).index, "kind"] = "new"
+        moved = "kind"
+    report = datacheck.check(batch, SIZE_SCHEMA, reference=reference)
+    assert not report.passed
+    assert report.drift.set_index("column").loc[moved, "drifted"], report.to_text()
+
+
+# -- Command line: several files, options, help ------------------------------------------
+
+
+def test_cli_checks_several_files_and_exits_with_the_worst(capsys, files, tmp_path):
+    args = ["--schema", files["schema"], "--reference", files["reference"]]
+    status, out, err = _run(capsys, files["clean"], files["clean"], *args)
+    assert status == cli.EXIT_OK
+    assert out.count("checked against") == 2
+    status, out, err = _run(capsys, files["clean"], files["broken"], *args)
+    assert status == cli.EXIT_FAILED
+    assert out.split("\n\n")[0].splitlines()[1] == "GO"
+    status, out, err = _run(capsys, files["clean"], tmp_path / "gone.csv", files["broken"], *args)
+    assert status == cli.EXIT_USAGE
+    assert err == f"mlorg: error: {tmp_path / 'gone.csv'}: no such file\n"
+    assert out.count("checked against") == 2  # the others are still checked
+    status, out, _ = _run(capsys, files["clean"], files["broken"], *args, "--json")
+    reports = json.loads(out)
+    assert [r["file"] for r in reports] == [str(files["clean"]), str(files["broken"])]
+    assert [r["go"] for r in reports] == [True, False]
+
+
+def test_cli_shows_p_values_and_sets_alpha_and_min_per_bin(capsys, files):
+    args = [files["clean"], "--schema", files["schema"], "--reference", files["reference"]]
+    _status, out, _ = _run(capsys, *args, "--json")
+    data = json.loads(out)
+    assert data["thresholds"]["alpha"] == datacheck.DEFAULT_ALPHA
+    assert {"psi_pvalue", "ks_pvalue", "verdict"} <= set(data["columns"][0])
+    _, text, _ = _run(capsys, *args)
+    assert "psi_pvalue" in text.splitlines()[3]
+    assert "ks_pvalue" in text.splitlines()[3]
+    _, out, _ = _run(capsys, *args, "--json", "--alpha", "0.5", "--min-per-bin", "30")
+    data = json.loads(out)
+    assert data["thresholds"]["alpha"] == 0.5
+    assert "too small to judge" in {row["verdict"] for row in data["columns"]}
+
+
+def test_cli_no_drift_leaves_a_column_out_and_names_unknown_ones(capsys, files):
+    args = [files["clean"], "--schema", files["schema"], "--reference", files["reference"]]
+    status, out, _ = _run(capsys, *args, "--no-drift", "year", "--json")
+    by_column = {row["column"]: row for row in json.loads(out)["columns"]}
+    assert by_column["year"]["verdict"] == "left out: excluded on request"
+    status, _, err = _run(capsys, *args, "--no-drift", "yaer")
+    assert status == cli.EXIT_USAGE
+    assert err == (
+        f"mlorg: error: --no-drift yaer: {files['schema']} declares no such column"
+        " (did you mean 'year'?)\n"
+    )
+
+
+def test_cli_help_and_table_agree_on_when_ks_means_drift(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["data-check", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "Kolmogorov-Smirnov statistic is above --ks-threshold, with that test's p-value below --alpha divided by the number of tests"
+        in help_text
+    )
+    reference = pd.DataFrame({"x": np.arange(100.0)})
+    # KS above 0.1 with a p-value above the per-test level: not drift, and the table shows why
+    row = datacheck.drift(reference, pd.DataFrame({"x": np.linspace(0, 99, 80) + 18})).iloc[0]
+    assert row["ks"] > 0.1
+    assert row["ks_pvalue"] > datacheck.DEFAULT_ALPHA / 2
+    assert row["verdict"] == "no drift"

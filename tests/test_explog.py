@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import traceback
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlorg import cli, explog
+from mlorg._secrets import mask_uri
 from mlorg.errors import InputError
 from mlorg.explog import ExperimentRecord
 
@@ -133,7 +135,10 @@ def test_round_trip_renders_every_format(store: str) -> None:
     log = explog.lessons(tracking_uri=store, experiment="penguins")
 
     markdown = explog.render_lessons(log, "md").splitlines()
-    assert markdown[0] == "| run | hypothesis | result | decision | lesson | flags |"
+    assert markdown[0] == (
+        "| run | run id | status | started | params | metrics "
+        "| hypothesis | result | decision | lesson | flags |"
+    )
     assert len(markdown) == 2 + 3
     assert "Measure bills \\| they are cheap." in markdown[2]  # a pipe cannot break the table
 
@@ -222,7 +227,8 @@ def test_a_run_logged_without_mlorg_is_flagged_not_fatal(store: str) -> None:
         "decision 'maybe' is not one of adopt, reject, iterate",
     ]
     assert log.iloc[0]["status"] == "RUNNING"
-    assert "| bare | — | — | maybe | — | ⚠ no hypothesis;" in explog.render_lessons(log)
+    assert "| RUNNING |" in explog.render_lessons(log)
+    assert "| — | — | maybe | — | ⚠ no hypothesis;" in explog.render_lessons(log)
 
 
 def test_cli_reports_flagged_runs_with_exit_0(
@@ -374,8 +380,9 @@ def test_fingerprint_is_stable_across_processes() -> None:
         pytest.param(lambda f: f["species"], id="one column of it"),
     ],
 )
-def test_fingerprint_changes_with_the_data(change: object) -> None:
-    assert callable(change)
+def test_fingerprint_changes_with_the_data(
+    change: Callable[[pd.DataFrame], pd.DataFrame | pd.Series[Any]],
+) -> None:
     assert explog.data_fingerprint(change(PENGUINS)) != explog.data_fingerprint(PENGUINS)
 
 
@@ -474,7 +481,7 @@ def _closed_port() -> int:
 def test_cli_prints_the_log_in_each_format(store: str, capsys: pytest.CaptureFixture[str]) -> None:
     _log_three(store)
     for fmt, check in [
-        ("md", lambda out: out.startswith("| run | hypothesis |")),
+        ("md", lambda out: out.startswith("| run | run id | status | started |")),
         ("json", lambda out: len(json.loads(out)) == 3),
         ("html", lambda out: out.startswith('<table class="mlorg-lessons">')),
     ]:
@@ -555,7 +562,8 @@ def test_cli_never_prints_the_password_of_a_tracking_uri(
     uri = uri.format(port=_closed_port())
     assert cli.main(_report("--tracking-uri", uri, "--experiment", "e")) == cli.EXIT_USAGE
     err = capsys.readouterr().err
-    assert err.startswith(f"mlorg: error: {uri.replace(password, '***')}: ")
+    # Everything between "://" and the last "@" is hidden: the user name too.
+    assert err.startswith(f"mlorg: error: {mask_uri(uri)}: ")
     for shown in (password, "s3cr@t"):
         assert shown not in err
     assert err.count("\n") == 1
@@ -583,7 +591,8 @@ def test_a_password_is_hidden_in_the_whole_traceback(call: Any) -> None:
         call(uri)
     shown = "".join(traceback.format_exception(raised.value))
     assert "s3cret" not in shown
-    assert "alice:***@127.0.0.1" in shown
+    assert "alice" not in shown
+    assert "http://***@127.0.0.1" in shown
 
 
 @pytest.mark.parametrize(
@@ -638,16 +647,16 @@ def test_cli_limits_mlflow_http_retries_only_while_it_reports(
         monkeypatch.setenv(name, value)
     before = dict(os.environ)
     seen: list[dict[str, str | None]] = []
-    lessons = explog.lessons
+    report = explog.report
 
-    def spy(**kwargs: Any) -> pd.DataFrame:
+    def spy(*args: Any, **kwargs: Any) -> str:
         seen.append({name: os.environ.get(name) for name in _HTTP_LIMITS})
         if outcome == "crash":
             msg = "boom"
             raise RuntimeError(msg)
-        return lessons(**kwargs)
+        return report(*args, **kwargs)
 
-    monkeypatch.setattr(explog, "lessons", spy)
+    monkeypatch.setattr(explog, "report", spy)
     uri = store if outcome == "report" else f"http://127.0.0.1:{_closed_port()}"
     args = _report("--tracking-uri", uri, "--experiment", "template")
     if outcome == "crash":
@@ -656,7 +665,7 @@ def test_cli_limits_mlflow_http_retries_only_while_it_reports(
     else:
         expected = cli.EXIT_OK if outcome == "report" else cli.EXIT_USAGE
         assert cli.main(args) == expected
-    assert seen == [preset or dict(zip(_HTTP_LIMITS, ["2", "20"], strict=True))]
+    assert seen == [preset or {name: cli.REPORT_HTTP_LIMITS[name] for name in _HTTP_LIMITS}]
     assert dict(os.environ) == before
     capsys.readouterr()
 
@@ -728,13 +737,19 @@ def test_unknown_render_format_is_refused() -> None:
         explog.render_lessons(pd.DataFrame(), "pdf")  # type: ignore[arg-type]
 
 
-def test_importing_explog_turns_mlflow_telemetry_off(tmp_path: Path) -> None:
+def test_importing_explog_changes_nothing_and_talking_to_a_store_turns_telemetry_off(
+    tmp_path: Path,
+) -> None:
     # A clean environment: none of the CI or pytest markers that MLflow also
     # treats as "do not send", so only our opt-out can turn it off.
     keep = {"PATH", "HOME", "LANG", "SYSTEMROOT", "VIRTUAL_ENV"}
     env = {key: value for key, value in os.environ.items() if key in keep}
     code = (
-        "import os, mlorg.explog\n"
+        "import os, sys, mlorg.explog as explog\n"
+        "assert 'mlflow' not in sys.modules, 'importing explog imported MLflow'\n"
+        "assert 'MLFLOW_DISABLE_TELEMETRY' not in os.environ, 'importing explog changed the env'\n"
+        "explog.log_experiment(explog.ExperimentRecord(hypothesis='h'), experiment='e',\n"
+        "    tracking_uri=explog.sqlite_tracking_uri('mlflow.db'))\n"
         "from mlflow.telemetry.client import get_telemetry_client\n"
         "from mlflow.telemetry.utils import is_telemetry_disabled\n"
         "print(os.environ['MLFLOW_DISABLE_TELEMETRY'], is_telemetry_disabled(),"

@@ -145,11 +145,11 @@ def _mkdir(path):
 @pytest.fixture
 def measurements(monkeypatch):
     """Count how often the coordination matrices are computed."""
-    from mlorg import orggraph
+    from mlorg._orggraph import metrics  # where report() and org_graph() measure
 
     calls = []
-    original = orggraph._coordination
-    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    original = metrics._coordination
+    monkeypatch.setattr(metrics, "_coordination", lambda o: calls.append(o) or original(o))
     return calls
 
 

@@ -620,13 +620,13 @@ def test_a_channel_with_one_team_is_an_input_error_not_an_index_error():
 
 
 def test_org_graph_from_a_report_reuses_its_coordination(monkeypatch):
-    from mlorg import orggraph
+    from mlorg._orggraph import metrics  # where report() and org_graph() measure
 
     org = load_org(EXAMPLE)
     result = report(org)
     calls = []
-    original = orggraph._coordination
-    monkeypatch.setattr(orggraph, "_coordination", lambda o: calls.append(o) or original(o))
+    original = metrics._coordination
+    monkeypatch.setattr(metrics, "_coordination", lambda o: calls.append(o) or original(o))
     from_report = org_graph(result)
     assert calls == []
     assert list(from_report.edges(data=True)) == list(org_graph(org).edges(data=True))

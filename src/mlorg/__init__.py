@@ -11,11 +11,25 @@ True
 
 from __future__ import annotations
 
-from importlib.metadata import version as _version
+from typing import TYPE_CHECKING
 
 from mlorg.errors import InputError
 
 __all__ = ["InputError", "__version__"]
 
-#: The handbook's version, read from the package metadata (pyproject.toml).
-__version__: str = _version("mlorg")
+if TYPE_CHECKING:
+    #: The handbook's version, read from the package metadata (pyproject.toml).
+    __version__: str
+
+
+def __getattr__(name: str) -> str:
+    # __version__ is read on first use: importlib.metadata takes a few tenths
+    # of a second to load, and most commands never print the version.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = version("mlorg")
+        globals()["__version__"] = value
+        return value
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

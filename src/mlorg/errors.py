@@ -6,7 +6,7 @@ exit status 2, never a traceback.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "first_line"]
+__all__ = ["InputError", "MissingExtraError", "first_line"]
 
 
 class InputError(ValueError):
@@ -19,6 +19,14 @@ class InputError(ValueError):
     Traceback (most recent call last):
     ...
     mlorg.errors.InputError: org.yaml: team 'data' is listed twice
+    """
+
+
+class MissingExtraError(ModuleNotFoundError):
+    """A command or function needs an optional extra of ``mlorg`` that is not installed.
+
+    The message is one line ending with the ``pip install "mlorg[extra]"``
+    command that adds it; the command line prints it and exits with status 2.
     """
 
 

@@ -69,7 +69,11 @@ _TALKING = "#333333"
 _INSIDE = "#BBBBBB"
 _LABEL_LIMIT = 60  # above this many nodes, labels would hide the graph
 _CLUSTER_RADIUS = 1.9  # how far from the centre each team's components sit
-_TEAM_NODE = 3800
+_TEAM_NODE = 4600
+# Text sizes in points. A figure 6.4 inches wide is shown 614 CSS px wide on a
+# desktop, where 9 pt is 12 px: nothing in the figure is smaller than that.
+_TEXT_PT = 10
+_TITLE_PT = 12
 
 
 def layout(org: Org) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -122,12 +126,18 @@ def draw(org: Org | OrgReport, figure: Figure | None = None) -> Figure:
 
     ``org`` is an org, or its :func:`~mlorg.orggraph.report` when that has
     been computed already: the figure then reuses the report's measurements.
+
+    A figure taller than wide gets the two panels one above the other (the
+    org graph on top), which keeps the text readable on a page: the
+    handbook's notebooks draw into ``Figure(figsize=(6.4, 12.5))``.
     """
     measured = org if isinstance(org, OrgReport) else report(org)
     org = measured.org
     if figure is None:
         figure = Figure(figsize=(13, 7), layout="constrained")
-    left, right = figure.subplots(1, 2)
+    width, height = figure.get_size_inches()
+    stacked = height > width
+    left, right = figure.subplots(2, 1) if stacked else figure.subplots(1, 2)
     team_positions, component_positions = layout(org)
     _draw_teams(measured, left, team_positions)
     _draw_components(org, right, team_positions, component_positions)
@@ -150,7 +160,13 @@ def draw(org: Org | OrgReport, figure: Figure | None = None) -> Figure:
         Line2D([], [], color=_OVERHEAD, lw=2, ls=":", label="channel without a dependency"),
         Line2D([], [], color=_INSIDE, lw=1.5, label="dependency inside a team"),
     ]
-    figure.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False)
+    figure.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=1 if stacked else 4,
+        frameon=False,
+        fontsize=_TEXT_PT,
+    )
     return figure
 
 
@@ -186,14 +202,14 @@ def _draw_teams(measured: OrgReport, axes: Axes, positions: dict[str, np.ndarray
         )
     if len(nodes) <= _LABEL_LIMIT:
         labels = {n: n.replace("-", "-\n", 1) if len(n) > 10 else n for n in nodes}
-        nx.draw_networkx_labels(graph, positions, labels=labels, ax=axes, font_size=7.5)
+        nx.draw_networkx_labels(graph, positions, labels=labels, ax=axes, font_size=_TEXT_PT)
         edge_labels = {
             (a, b): str(data["dependencies"])
             for a, b, data in graph.edges(data=True)
             if data["dependencies"]
         }
         nx.draw_networkx_edge_labels(
-            graph, positions, edge_labels=edge_labels, ax=axes, font_size=8
+            graph, positions, edge_labels=edge_labels, ax=axes, font_size=_TEXT_PT
         )
         axes.text(
             0.5,
@@ -201,11 +217,11 @@ def _draw_teams(measured: OrgReport, axes: Axes, positions: dict[str, np.ndarray
             "numbers: dependencies between the two teams",
             transform=axes.transAxes,
             ha="center",
-            fontsize=8,
+            fontsize=_TEXT_PT,
         )
     value = measured.congruence.value
     shown = "undefined" if value is None else f"{value:.2f}"
-    axes.set_title(f"Teams and channels (congruence {shown})")
+    axes.set_title(f"Teams and channels (congruence {shown})", fontsize=_TITLE_PT)
     _frame(axes, 1.35)
 
 
@@ -260,7 +276,7 @@ def _draw_components(
                 textcoords="offset points",
                 ha="center",
                 va="top",
-                fontsize=7.5,
+                fontsize=_TEXT_PT,
             )
     members = Counter(owners.values())
     for team in org.teams:
@@ -273,11 +289,11 @@ def _draw_components(
                 textcoords="offset points",
                 ha="center",
                 va="center" if members[team.name] > 1 else "bottom",
-                fontsize=8,
+                fontsize=_TEXT_PT,
                 style="italic",
                 bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "lw": 0},
             )
-    axes.set_title("Components and dependencies")
+    axes.set_title("Components and dependencies", fontsize=_TITLE_PT)
     _frame(axes, _CLUSTER_RADIUS + 0.9)
 
 
@@ -292,7 +308,7 @@ def save(figure: Figure, path: str | os.PathLike[str], *, overwrite: bool = Fals
     """Write ``figure`` as SVG or PNG, reproducibly (no timestamp, fixed SVG ids).
 
     An existing file is left alone unless ``overwrite`` is true. Any path
-    that cannot be written is an :class:`InputError` naming it.
+    that cannot be written is an :class:`~mlorg.errors.InputError` naming it.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:

@@ -1,0 +1,1 @@
+"""The parts behind :mod:`mlorg.orggraph`: model, loading, metrics, report, graphs (private)."""

@@ -1,1 +1,0 @@
-"""Sphinx helpers for building The ML Organization Handbook."""

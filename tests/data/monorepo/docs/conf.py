@@ -1,0 +1,3 @@
+"""Sphinx configuration of the monorepo's docs: not part of the architecture."""
+
+project = "acme"

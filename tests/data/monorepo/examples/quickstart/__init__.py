@@ -1,0 +1,3 @@
+"""A runnable example, left out by default like the tests."""
+
+import search.ranker

@@ -1,0 +1,1 @@
+"""End-to-end tests: a package, so without the default exclusions it would be a component."""

