@@ -231,7 +231,7 @@ if __name__ == "__main__":
     template, template_uri = build_store(RUNS)
     with template, contextlib.ExitStack() as stack:
         url = None
-        reason = tracking_server.why_no_server()
+        reason = tracking_server.why_no_postgres()
         if reason is None:
             postgres = stack.enter_context(tracking_server.postgres_cluster())
             postgres.create_database("mlflow")

@@ -1,8 +1,9 @@
-"""The data check on a real local Spark (``mlorg._spark``): the pandas engine's verdicts, on Spark.
+"""The data check on a real local Spark (``mlorg._datacheck.spark_engine``): the pandas engine's verdicts.
 
-Every test here runs one local Spark session (``local[2]``), shared by the
-module; they are skipped, with the reason, when no Java runtime is found
-(``apt-get install -y openjdk-17-jre-headless``; .ci/run installs it).
+Every test here shares one local Spark session (``local[2]``, four shuffle
+partitions), started once; conftest.py skips them, with what to install,
+only where no Java runtime is found (``apt-get install -y
+openjdk-17-jre-headless``; .ci/run installs it).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,36 +28,20 @@ from test_datacheck import (
     _unit_change,
     _unseen_category,
 )
-from tracking_server import skip_or_fail
 
 from mlorg import cli, datacheck
+from mlorg._datacheck import spark_engine
+from mlorg.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
-from mlorg.errors import InputError
 
 pytestmark = pytest.mark.spark
 
 
-def _java() -> str | None:
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").is_file():
-        return str(Path(home) / "bin" / "java")
-    return shutil.which("java")
-
-
 @pytest.fixture(scope="module")
 def spark():
-    if _java() is None:
-        skip_or_fail(
-            "no Java runtime (java on PATH or $JAVA_HOME): apt-get install openjdk-17-jre-headless"
-        )
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        skip_or_fail("pyspark is not installed (python -m pip install 'mlorg[spark]')")
-    from mlorg import _spark
-
-    session = _spark.session()
+    """The one local Spark session of the test run (conftest.py skips these tests without Java)."""
+    session = spark_engine.session()
     yield session
     session.stop()
 
@@ -90,12 +74,14 @@ def _parquet(frame: pd.DataFrame, folder: Path, name: str) -> Path:
 
 
 def _verdict(report: datacheck.DataCheckReport):
-    """What the gate decided and on what: the failed (column, check) pairs and the drifted features."""
+    """What the gate decided and on what: the failed (column, check) pairs and each feature's verdict."""
     failed = set(zip(report.failures["column"], report.failures["check"], strict=True))
-    drifted = (
-        set() if report.drift is None else set(report.drift.loc[report.drift["drifted"], "column"])
+    verdicts = (
+        None
+        if report.drift is None
+        else dict(zip(report.drift["column"], report.drift["verdict"], strict=True))
     )
-    return report.passed, failed, drifted
+    return report.passed, failed, verdicts, report.notes
 
 
 @pytest.mark.parametrize(
@@ -122,6 +108,7 @@ def test_the_pandas_engines_defect_cases_give_the_same_verdicts_on_spark(
     assert _verdict(on_spark) == _verdict(on_pandas)
     assert on_spark.passed is (defect is None)
     assert list(on_spark.drift.columns) == list(datacheck.DRIFT_COLUMNS)
+    assert on_spark.thresholds == on_pandas.thresholds  # the same tests, so the same per-test level
 
     def drift_reasons(report):
         return [r for r in report.decision.reasons if r.startswith("drift in")]
@@ -148,9 +135,7 @@ def test_psi_on_spark_by_hand(spark):
     # of the data (5.0 of 1..10), where NumPy would interpolate (5.5).
     ref = pd.DataFrame({"x": np.arange(1.0, 11.0)})
     cur = pd.DataFrame({"x": [1.0] * 8 + [10.0, np.nan]})
-    from mlorg import _spark
-
-    table = _spark.drift(spark.createDataFrame(ref), spark.createDataFrame(cur), bins=2)
+    table = spark_engine.drift(spark.createDataFrame(ref), spark.createDataFrame(cur), bins=2)
     # edge 5.0: reference below 4, above 6, missing 0 (floor); current 8, 1, 1
     floor = datacheck.PSI_FLOOR
     expected = (
@@ -164,13 +149,57 @@ def test_psi_on_spark_by_hand(spark):
 def test_categories_missing_values_and_a_missing_feature(spark):
     ref = pd.DataFrame({"a": ["x", "x", "y", None], "b": [1.0, 2.0, 3.0, 4.0]})
     cur = pd.DataFrame({"a": ["x", "y", "y", "y"]})
-    from mlorg import _spark
-
-    table = _spark.drift(spark.createDataFrame(ref), spark.createDataFrame(cur)).set_index("column")
+    table = spark_engine.drift(spark.createDataFrame(ref), spark.createDataFrame(cur))
+    table = table.set_index("column")
     pandas_table = datacheck.drift(ref, cur).set_index("column")
     assert table.loc["a", "psi"] == pytest.approx(pandas_table.loc["a", "psi"])
+    assert table.loc["a", "psi_pvalue"] == pytest.approx(pandas_table.loc["a", "psi_pvalue"])
     assert table.loc["b", "kind"] == "missing"
     assert table["drifted"].to_dict() == pandas_table["drifted"].to_dict()
+    # four values a side: too small to judge, on both engines
+    assert table["verdict"].to_dict() == pandas_table["verdict"].to_dict()
+    assert table.loc["a", "verdict"] == "too small to judge"
+
+
+def test_identifiers_and_times_are_left_out_and_small_batches_not_judged_as_on_pandas(spark):
+    rng = np.random.default_rng(11)
+    days = pd.date_range("2026-01-01", periods=400, freq="h")
+    ref = pd.DataFrame({"id": np.arange(400), "at": days, "x": rng.normal(size=400)})
+    cur = pd.DataFrame(
+        {
+            "id": np.arange(400, 440),
+            "at": days[:40] + pd.Timedelta(days=30),
+            "x": rng.normal(size=40),
+        }
+    )
+    schema = datacheck.pa.DataFrameSchema(
+        {
+            "id": datacheck.pa.Column(int, unique=True),
+            "at": datacheck.pa.Column("datetime64[ns]"),
+            "x": datacheck.pa.Column(float),
+        }
+    )
+    on_pandas = datacheck.check(cur, schema, reference=ref)
+    on_spark = datacheck.check(
+        spark.createDataFrame(cur), schema, reference=spark.createDataFrame(ref)
+    )
+    assert _verdict(on_spark) == _verdict(on_pandas)
+    assert on_spark.drift["verdict"].tolist() == [
+        "left out: unique in the schema (an identifier)",
+        "left out: datetimes (a time column)",
+        "too small to judge",
+    ]
+    assert on_spark.to_text().splitlines()[:3] == on_pandas.to_text().splitlines()[:3]
+
+
+def test_a_unique_column_is_checked_on_spark_as_on_pandas(spark):
+    schema = datacheck.pa.DataFrameSchema({"id": datacheck.pa.Column(int, unique=True)})
+    data = pd.DataFrame({"id": [1, 2, 2, 3, 3, 3, 4]})
+    on_pandas = datacheck.schema_failures(data, schema)
+    on_spark = spark_engine.schema_failures(spark.createDataFrame(data), schema)
+    assert len(on_spark) == len(on_pandas) == 5
+    assert set(on_spark["check"]) == set(on_pandas["check"]) == {"field_uniqueness"}
+    assert sorted(on_spark["failure_case"]) == sorted(on_pandas["failure_case"])
 
 
 def test_a_folder_of_partitions_reads_as_one_table(spark, schema, reference, batch, folder):
@@ -178,11 +207,9 @@ def test_a_folder_of_partitions_reads_as_one_table(spark, schema, reference, bat
     parts.mkdir()
     for number, rows in enumerate(np.array_split(np.arange(len(batch)), 3)):
         batch.iloc[rows].to_parquet(parts / f"part-{number}.parquet", index=False)
-    from mlorg import _spark
-
-    whole = _spark.read_table(parts, spark)
+    whole = spark_engine.read_table(parts, spark)
     assert whole.count() == len(batch)
-    ref = _spark.read_table(_parquet(reference, folder, "reference"), spark)
+    ref = spark_engine.read_table(_parquet(reference, folder, "reference"), spark)
     assert datacheck.check(whole, schema, reference=ref).passed
 
 
@@ -276,40 +303,37 @@ def _write(path: Path, content: bytes) -> Path:
     return path
 
 
-def test_a_schema_spark_cannot_check_is_refused_before_spark_starts(tmp_path, capsys):
-    # No `spark` fixture: the refusal needs pandera's PySpark backend, not a session.
-    pytest.importorskip("pyspark", reason="pyspark is not installed")
+def test_a_schema_spark_cannot_check_is_refused_before_any_data_is_read(tmp_path, capsys):
     text = PENGUINS_SCHEMA.read_text(encoding="utf-8").replace(
-        "    dtype: int64\n", "    dtype: int64\n    unique: true\n", 1
+        "    dtype: int64\n", "    dtype: category\n", 1
     )
-    schema = tmp_path / "unique-column.yaml"
+    schema = tmp_path / "category-column.yaml"
     schema.write_text(text, encoding="utf-8")
     status = cli.main(
         ["data-check", str(tmp_path / "x.parquet"), "--schema", str(schema), "--engine", "spark"]
     )
-    _, err = capsys.readouterr()
-    assert status == cli.EXIT_USAGE
-    assert err == (
-        f"mlorg: error: {schema}: column 'year': 'unique: true' on a column is not checked by "
-        "pandera's PySpark backend; list the column under the schema's 'unique:' instead\n"
+    out, err = capsys.readouterr()
+    assert (status, out) == (cli.EXIT_USAGE, "")
+    assert err.startswith(
+        f"mlorg: error: {schema}: column 'year': dtype 'category' has no Spark type here; use one of "
     )
+    assert err.count("\n") == 1
+    assert not (tmp_path / "x.parquet").exists()
 
 
 def test_a_check_without_a_spark_implementation_is_refused():
-    pytest.importorskip("pyspark", reason="pyspark is not installed")
-    from mlorg import _spark
-
-    schema = datacheck.pa.DataFrameSchema(
-        {"x": datacheck.pa.Column(float, datacheck.pa.Check.isin([1.0]))}
+    pa = datacheck.pa
+    spark_engine.to_pyspark_schema(
+        pa.DataFrameSchema({"x": pa.Column(float, pa.Check.isin([1.0]))})
     )
-    _spark.to_pyspark_schema(schema)  # isin has one
-    schema = datacheck.pa.DataFrameSchema(
-        {"x": datacheck.pa.Column(float, datacheck.pa.Check.unique_values_eq([1.0]))}
+    spark_engine.to_pyspark_schema(
+        pa.DataFrameSchema({"x": pa.Column(float, pa.Check.unique_values_eq([1.0]))})
     )
-    _spark.to_pyspark_schema(schema)
-    odd = datacheck.pa.DataFrameSchema({"x": datacheck.pa.Column("category")})
+    custom = pa.DataFrameSchema({"x": pa.Column(float, pa.Check(lambda s: s > 0, name="positive"))})
+    with pytest.raises(InputError, match=r"^column 'x': check 'positive' has no implementation"):
+        spark_engine.to_pyspark_schema(custom)
     with pytest.raises(InputError, match=r"^column 'x': dtype 'category' has no Spark type here"):
-        _spark.to_pyspark_schema(odd)
+        spark_engine.to_pyspark_schema(pa.DataFrameSchema({"x": pa.Column("category")}))
 
 
 @pytest.mark.usefixtures("spark")

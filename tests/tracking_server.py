@@ -34,8 +34,7 @@ __all__ = [
     "mlflow_server",
     "postgres_bin",
     "postgres_cluster",
-    "skip_or_fail",
-    "why_no_server",
+    "why_no_postgres",
 ]
 
 _USER = "mlflow"  # the database role initdb creates as the cluster's superuser
@@ -50,32 +49,21 @@ def postgres_bin() -> Path | None:
     return found[-1].parent if found else None
 
 
-def why_no_server() -> str | None:
-    """Why the server tests cannot run here, or ``None`` when they can."""
+def why_no_postgres() -> str | None:
+    """What is missing to start PostgreSQL here (its programs, or the user to run them as), if anything."""
     if postgres_bin() is None:
-        return "PostgreSQL's initdb/pg_ctl not found: apt-get install -y postgresql"
+        return "PostgreSQL's initdb and pg_ctl not found; run `apt-get install -y postgresql` first"
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            return "running as root, and there is no 'postgres' user to run PostgreSQL as"
+            return (
+                "running as root, and there is no 'postgres' user to run PostgreSQL as; "
+                "run `apt-get install -y postgresql` first"
+            )
         if shutil.which("runuser") is None:
-            return "running as root without runuser to run PostgreSQL as 'postgres'"
-    try:
-        import mlflow.server  # noqa: F401
-        import psycopg  # noqa: F401
-    except ImportError as error:
-        return f"the full mlflow and psycopg are needed (dependency group server-tests): {error}"
+            return "running as root without runuser (util-linux) to run PostgreSQL as 'postgres'"
     return None
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip a test whose service is missing; fail it where the run requires the services (CI)."""
-    import pytest
-
-    if os.environ.get("MLORG_REQUIRE_SERVICES"):
-        pytest.fail(f"MLORG_REQUIRE_SERVICES is set, but {reason}")
-    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -136,7 +124,7 @@ def _as_postgres(command: list[str]) -> list[str]:
 def postgres_cluster() -> Iterator[Postgres]:
     """Start a new PostgreSQL cluster in a temporary folder; stop it and remove the folder after."""
     bin_dir = postgres_bin()
-    assert bin_dir is not None, why_no_server()
+    assert bin_dir is not None, why_no_postgres()
     root = Path(tempfile.mkdtemp(prefix="mlorg-postgres-"))
     pid = None
     try:

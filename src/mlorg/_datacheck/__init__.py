@@ -11,7 +11,7 @@ from mlorg._extras import require
 
 require("data", "mlorg.datacheck")
 
-from mlorg._datacheck.engines import _PANDAS_3_WARNING, pandas_on_spark_stand_in  # noqa: E402
+from mlorg._datacheck.engines import _PANDAS_3_WARNING, pandas_on_spark_stand_in
 
 with warnings.catch_warnings():
     # With pyspark installed (mlorg[spark]), pandera imports pyspark's pandas

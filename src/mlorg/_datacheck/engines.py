@@ -131,7 +131,9 @@ def for_frames(data: object, reference: object | None, engine: str | None) -> En
     for role, frame in (("data", data), ("reference", reference)):
         if frame is None:
             continue
-        if engine_of(frame) != chosen or (chosen == "pandas" and not isinstance(frame, pd.DataFrame)):
+        if engine_of(frame) != chosen or (
+            chosen == "pandas" and not isinstance(frame, pd.DataFrame)
+        ):
             msg = (
                 f"engine={chosen!r} needs a {chosen} DataFrame as {role}, "
                 f"got {type(frame).__name__}"

@@ -58,4 +58,3 @@ def datetime_columns(frame: pd.DataFrame) -> set[str]:
 def drift(reference: pd.DataFrame, current: pd.DataFrame, **options: Any) -> pd.DataFrame:
     """The drift table (see :func:`mlorg.datacheck.drift`)."""
     return _drift(reference, current, **options)
-

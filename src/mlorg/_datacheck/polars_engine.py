@@ -157,8 +157,22 @@ def schema_failures(data: pl.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFr
 
     The table is that of :func:`mlorg.datacheck.schema_failures`.
     """
-    _, pp = _modules()
+    polars, pp = _modules()
     polars_schema = to_polars_schema(schema)
+    # Dates read from CSV (and many Parquet writers) are in microseconds; a
+    # column the schema declares as datetime64[ns] is read as the schema says,
+    # as the pandas engine parses it, rather than failing on the unit.
+    recast = [
+        polars.col(name).cast(column.dtype.type)
+        for name, column in polars_schema.columns.items()
+        if name in data.columns
+        and column.dtype is not None
+        and isinstance(column.dtype.type, polars.Datetime)
+        and isinstance(data.schema[name], polars.Datetime)
+        and data.schema[name] != column.dtype.type
+    ]
+    if recast:
+        data = data.with_columns(recast)
     try:
         polars_schema.validate(data, lazy=True)
     except pp.errors.SchemaErrors as errors:

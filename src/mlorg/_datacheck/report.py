@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from mlorg._common import counted, did_you_mean
+from mlorg._datacheck import engines
 from mlorg._datacheck.defaults import (
     DEFAULT_BINS,
     DEFAULT_KS_SAMPLE,
@@ -28,10 +29,8 @@ from mlorg._datacheck.defaults import (
 from mlorg._datacheck.drift import (
     _check_thresholds,
     _significance,
-    drift,
     per_test_alpha,
 )
-from mlorg._datacheck import engines
 from mlorg._datacheck.engines import Engine
 from mlorg.errors import InputError
 

@@ -40,7 +40,6 @@ Private: see :mod:`mlorg._datacheck.engines`.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys

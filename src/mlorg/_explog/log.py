@@ -149,7 +149,6 @@ def log_experiment(
     return str(target)
 
 
-
 def _create_experiment(client: MlflowClient, name: str) -> str:
     """Create an experiment, or use the one another client created at the same moment.
 
@@ -168,6 +167,7 @@ def _create_experiment(client: MlflowClient, name: str) -> str:
         if found is None:
             raise
         return str(found.experiment_id)
+
 
 def record_outcome(
     run_id: str | None, record: ExperimentRecord, *, tracking_uri: str | None = None
