@@ -161,7 +161,9 @@ def test_categories_missing_values_and_a_missing_feature(spark):
     assert table.loc["a", "verdict"] == "too small to judge"
 
 
-def test_identifiers_and_times_are_left_out_and_small_batches_not_judged_as_on_pandas(spark):
+def test_identifiers_and_times_are_left_out_and_small_batches_not_judged_as_on_pandas(
+    spark, folder
+):
     rng = np.random.default_rng(11)
     days = pd.date_range("2026-01-01", periods=400, freq="h")
     ref = pd.DataFrame({"id": np.arange(400), "at": days, "x": rng.normal(size=400)})
@@ -181,7 +183,9 @@ def test_identifiers_and_times_are_left_out_and_small_batches_not_judged_as_on_p
     )
     on_pandas = datacheck.check(cur, schema, reference=ref)
     on_spark = datacheck.check(
-        spark.createDataFrame(cur), schema, reference=spark.createDataFrame(ref)
+        spark.read.parquet(str(_parquet(cur, folder, "orders-today"))),
+        schema,
+        reference=spark.read.parquet(str(_parquet(ref, folder, "orders-reference"))),
     )
     assert _verdict(on_spark) == _verdict(on_pandas)
     assert on_spark.drift["verdict"].tolist() == [
