@@ -243,7 +243,13 @@ if __name__ == "__main__":
             )
             server = stack.enter_context(
                 tracking_server.mlflow_server(
-                    command, port=port, env={"MLFLOW_DISABLE_TELEMETRY": "true"}, cwd=folder
+                    command,
+                    port=port,
+                    env={
+                        "MLFLOW_DISABLE_TELEMETRY": "true",
+                        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+                    },
+                    cwd=folder,
                 )
             )
             url = server.url
