@@ -154,7 +154,7 @@ if __name__ == "__main__":
     cases = []
     for rows in SIZES:
         write_inputs(rows)
-        repeat = 1 if rows >= 10_000_000 else 3
+        repeat = 1 if rows >= 10_000_000 else 2
         cases.append(
             Case(f"pandas {rows:,} rows", setup_pandas, run_pandas, args=(rows,), repeat=repeat)
         )

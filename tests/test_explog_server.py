@@ -105,12 +105,13 @@ def _run_block(block: list[str], env: dict[str, str], cwd: Path) -> tuple[str, s
         ["bash", "-c", script],
         cwd=cwd,
         env=environment,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream, in the order a terminal shows them
         text=True,
         timeout=1200,
         check=False,
     )
-    printed = done.stdout + done.stderr
+    printed = done.stdout
     for name in ("AUTH_PORT", "PORT"):
         printed = printed.replace(f":{env[name]}", f":${{{name}}}")
     return printed, shown
