@@ -89,8 +89,14 @@ SPHINX_ARGS = ["-c", "book", "."]
 STRICT = ["-W", "-n", "--keep-going", "-T"]
 
 
-def _install(session: nox.Session, *groups: str, lock: Path = LOCK, bytecode: bool = True) -> None:
-    """Install the project with every extra (``mlorg[examples]``) and the given groups, pinned.
+def _install(
+    session: nox.Session,
+    *groups: str,
+    lock: Path = LOCK,
+    extras: tuple[str, ...] = (),
+    bytecode: bool = True,
+) -> None:
+    """Install ``mlorg[examples]`` plus ``extras``, and the given dependency groups, pinned.
 
     ``bytecode=False`` for a session that starts Python only a few times (lint),
     where compiling the whole environment costs more than it saves.
@@ -100,7 +106,7 @@ def _install(session: nox.Session, *groups: str, lock: Path = LOCK, bytecode: bo
         str(lock),
         *nox.project.dependency_groups(PYPROJECT, *groups),
         "-e",
-        ".[examples]",
+        f".[{','.join(('examples', *extras))}]",
         # uv installs without bytecode, and where PYTHONDONTWRITEBYTECODE is set
         # (many containers and CI images) Python then compiles every imported
         # module from source in every process: 7 of the 9 s of CPU a no-op book
@@ -108,6 +114,10 @@ def _install(session: nox.Session, *groups: str, lock: Path = LOCK, bytecode: bo
         # command the tests run. pip compiles by default; this asks uv to.
         env={"UV_COMPILE_BYTECODE": "1"} if bytecode else {},
     )
+
+
+# The data check's other engines (issue 14): the tests and benchmarks run them.
+ENGINES = ("spark", "polars")
 
 
 @nox.session(python=PYTHON, default=True)
@@ -119,7 +129,8 @@ def lint(session: nox.Session) -> None:
     whose environments pre-commit installs from PyPI, so they run offline
     from GitHub; see .pre-commit-config.yaml.
     """
-    _install(session, "lint", bytecode=False)
+    # mypy reads pyspark and polars types
+    _install(session, "lint", extras=ENGINES, bytecode=False)
     session.run("pre-commit", "run", "--all-files", "--show-diff-on-failure", "--color=never")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -137,11 +148,13 @@ def tests(session: nox.Session) -> None:
     the book is not built twice. Pass pytest options after ``--``, e.g.
     ``nox -s tests -- -m "not book"``; ``nox -s tests-3.13`` picks one Python.
     """
-    _install(session, "test")
+    _install(session, "test", extras=ENGINES)
     args = list(session.posargs)
     if not args and session.python != PYTHON:
-        session.log(f"The book tests run on Python {PYTHON} only (tests-{PYTHON}).")
-        args = ["-m", "not book and not browser"]
+        session.log(
+            f"The book, browser, Spark and server tests run on Python {PYTHON} only (tests-{PYTHON})."
+        )
+        args = ["-m", "not book and not browser and not spark and not server"]
     session.run("pytest", *args)
 
 
@@ -301,7 +314,7 @@ def bench(session: nox.Session) -> None:
     Each prints a table and writes JSON to benchmarks/results/<name>.json,
     with the machine it ran on.
     """
-    _install(session, "bench")
+    _install(session, "bench", extras=ENGINES)
     available = sorted(p.stem for p in (ROOT / "benchmarks").glob("bench_*.py"))
     names = [f"bench_{n.removeprefix('bench_')}" for n in session.posargs] or available
     unknown = sorted(set(names) - set(available))
@@ -361,7 +374,7 @@ def lock(session: nox.Session) -> None:
     session.run(
         *common,
         "pyproject.toml",
-        *(f"--group={g}" for g in ("dev", "docs-live")),
+        *(f"--group={g}" for g in ("dev", "docs-live", "bench")),
         "-o",
         str(LOCK.relative_to(ROOT)),
         *session.posargs,

@@ -18,11 +18,18 @@ Targets:
 Also measured, without a target: logging the 1,000 runs. The store is built
 once, before the cases, and copied for each of them.
 
+With PostgreSQL installed (``apt-get install -y postgresql``) the same
+logging and report also run through an MLflow tracking server in front of
+a throwaway PostgreSQL cluster (issue 14), side by side with the SQLite
+store; the server and the cluster start before the cases (not timed), on
+127.0.0.1, and are stopped by process id at the end (tests/tracking_server.py).
+
 Run with ``nox -s bench -- explog``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -126,6 +133,30 @@ def report(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[str, Any
     return {"runs": len(log), "flagged_runs": flagged, "markdown_chars": len(text)}
 
 
+# -- cases 4 to 6: the same through a tracking server ----------------------------------
+
+
+def setup_server_logging(url: str) -> dict[str, Any]:
+    """The running server's URL (its store is PostgreSQL)."""
+    explog.quiet_mlflow()
+    return {"folder": None, "uri": url, "calls": 0}
+
+
+def setup_server_report(url: str) -> tuple[None, str]:
+    """The running server's URL; its 1,000 runs were logged before the cases (not timed)."""
+    explog.quiet_mlflow()
+    return None, url
+
+
+def fill_server(url: str) -> None:
+    """Log what :func:`build_store` logs, through the server: the warm-up run and 1,000 runs."""
+    explog.quiet_mlflow()
+    explog.log_experiment(
+        ExperimentRecord(hypothesis="warm-up"), experiment="warm-up", tracking_uri=url
+    )
+    _log(url, EXPERIMENT, RUNS)
+
+
 # -- case 3: the whole command ----------------------------------------------------------
 
 
@@ -145,31 +176,85 @@ def report_command(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[
     return {"lines": done.stdout.count("\n")}
 
 
+def _cases(db: str, server_url: str | None) -> list[Case]:
+    cases = [
+        Case(f"log {RUNS:,} runs (no target)", setup_logging, log_runs, repeat=1),
+        Case(
+            f"report {RUNS:,} runs: lessons() + render md",
+            setup_report,
+            report,
+            args=(db,),
+            limits={"seconds": 3.0},
+        ),
+        Case(
+            f"mlorg experiments report, {RUNS:,} runs, whole command",
+            setup_report,
+            report_command,
+            args=(db,),
+            repeat=5,
+            limits={"seconds": 2.0},
+            statistic="median",
+        ),
+    ]
+    if server_url is not None:
+        # The report cases first: the logging case adds 1,000 more runs.
+        cases += [
+            Case(
+                f"server+PostgreSQL: report {RUNS:,} runs: lessons() + render md (no target)",
+                setup_server_report,
+                report,
+                args=(server_url,),
+            ),
+            Case(
+                f"server+PostgreSQL: mlorg experiments report, {RUNS:,} runs (no target)",
+                setup_server_report,
+                report_command,
+                args=(server_url,),
+                repeat=5,
+                statistic="median",
+            ),
+            Case(
+                f"server+PostgreSQL: log {RUNS:,} runs (no target)",
+                setup_server_logging,
+                log_runs,
+                args=(server_url,),
+                repeat=1,
+            ),
+        ]
+    return cases
+
+
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import tracking_server
+
     template, template_uri = build_store(RUNS)
-    db = template_uri.removeprefix("sqlite:///")
-    with template:
-        sys.exit(
-            main(
-                "explog",
-                [
-                    Case(f"log {RUNS:,} runs (no target)", setup_logging, log_runs, repeat=1),
-                    Case(
-                        f"report {RUNS:,} runs: lessons() + render md",
-                        setup_report,
-                        report,
-                        args=(db,),
-                        limits={"seconds": 3.0},
-                    ),
-                    Case(
-                        f"mlorg experiments report, {RUNS:,} runs, whole command",
-                        setup_report,
-                        report_command,
-                        args=(db,),
-                        repeat=5,
-                        limits={"seconds": 2.0},
-                        statistic="median",
-                    ),
-                ],
+    with template, contextlib.ExitStack() as stack:
+        url = None
+        reason = tracking_server.why_no_postgres()
+        if reason is None:
+            postgres = stack.enter_context(tracking_server.postgres_cluster())
+            postgres.create_database("mlflow")
+            port = tracking_server.free_port()
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-server-")))
+            command = (
+                f"mlflow server --backend-store-uri {postgres.uri('mlflow')} "
+                f"--host 127.0.0.1 --port {port} --workers 1"
             )
-        )
+            server = stack.enter_context(
+                tracking_server.mlflow_server(
+                    command,
+                    port=port,
+                    env={
+                        "MLFLOW_DISABLE_TELEMETRY": "true",
+                        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+                    },
+                    cwd=folder,
+                )
+            )
+            url = server.url
+            fill_server(url)
+        else:
+            print(f"tracking-server cases left out: {reason}", file=sys.stderr)
+        status = main("explog", _cases(template_uri.removeprefix("sqlite:///"), url))
+    sys.exit(status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -60,22 +61,49 @@ _BROWSER_NEEDS = {
 }
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:  # noqa: ARG001  (pytest's hook signature)
-    """Skip the browser tests, saying what to install, when Chromium or axe-core is missing.
+def java() -> str | None:
+    """The Java runtime a local Spark would start (``$JAVA_HOME/bin/java``, else ``java`` on PATH)."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    return shutil.which("java")
 
-    A newcomer with only Python gets them skipped with that reason; where both
-    are installed (CI installs them) they run in the default run, reading the
-    same one build of the book as the other book tests.
-    """
+
+def _missing_services() -> dict[str, str]:
+    """Marker -> why its tests cannot run here, for the system programs a marker needs."""
+    why: dict[str, str] = {}
     missing = [fix for path, fix in _BROWSER_NEEDS.items() if not path.exists()]
-    if not missing:
-        return
-    skip = pytest.mark.skip(
-        reason=f"browser test: needs Chromium and axe-core; run `{'` and `'.join(missing)}` first"
-    )
+    if missing:
+        why["browser"] = (
+            f"browser test: needs Chromium and axe-core; run `{'` and `'.join(missing)}` first"
+        )
+    if java() is None:
+        why["spark"] = (
+            "spark test: needs a Java runtime (java on PATH or $JAVA_HOME); "
+            "run `apt-get install -y openjdk-17-jre-headless` first"
+        )
+    from tracking_server import why_no_postgres
+
+    no_postgres = why_no_postgres()
+    if no_postgres is not None:
+        why["server"] = f"server test: {no_postgres}"
+    return why
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:  # noqa: ARG001  (pytest's hook signature)
+    """Skip the browser, Spark and server tests, saying what to install, where it is missing.
+
+    A newcomer with only Python gets them skipped with that reason; where
+    Chromium and axe-core, Java and PostgreSQL are installed (CI installs
+    them) they run in the default run. Only a missing system program skips
+    them: anything else that stops them (a Python package, a server that
+    does not start) fails them.
+    """
+    why = _missing_services()
     for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+        for marker, reason in why.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,9 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow",),
     "experiments": ("mlflow", "sqlalchemy", "alembic", "pandas"),
     "figure": ("matplotlib",),
+    # the data check's other engines (mlorg._datacheck.engines)
+    "spark": ("pyspark",),
+    "polars": ("polars",),
 }
 
 

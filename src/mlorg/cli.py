@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlorg._common import one_line
 from mlorg._extras import require
@@ -354,6 +354,17 @@ def _add_data_check(commands: argparse._SubParsersAction[argparse.ArgumentParser
         help="measure COL's drift although it is unique or datetime in the schema; repeatable",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--engine",
+        choices=["pandas", "polars", "spark"],
+        default="pandas",
+        help=(
+            "what reads and checks the data: pandas (default), polars (mlorg[polars]) or "
+            "spark (mlorg[spark] and Java; a local[2] session unless SPARK_REMOTE or an "
+            "active session says otherwise); polars and spark also read a folder of "
+            "Parquet partitions"
+        ),
+    )
     parser.set_defaults(handler=_data_check)
 
 
@@ -361,21 +372,33 @@ def _data_check(args: argparse.Namespace) -> int:
     require("data", "mlorg data-check")
     from mlorg import datacheck  # heavy: pandas, pandera, scipy
     from mlorg._common import did_you_mean
+    from mlorg._datacheck import engines
 
     schema = datacheck.read_schema(args.schema)
+    on = engines.backend(args.engine)
+    try:  # before any data is read: a schema the engine cannot check is refused at once
+        on.checkable(schema)
+    except InputError as error:
+        msg = f"{args.schema}: {error}"
+        raise InputError(msg) from error
     for option, names in (("--no-drift", args.no_drift), ("--drift", args.drift)):
         for name in names:
             if name not in schema.columns:
                 hint = did_you_mean(name, [str(c) for c in schema.columns])
                 msg = f"{option} {name}: {args.schema} declares no such column{hint}"
                 raise InputError(msg)
-    reference = None if args.reference is None else datacheck.read_table(args.reference)
+    reference = None
+    if args.reference is not None:
+        reference = on.read_table(args.reference)
+        if on.row_count(reference) == 0:  # no edges, no shares: nothing to compare with
+            msg = f"{args.reference}: the reference has no rows: there is nothing to measure drift against"
+            raise InputError(msg)
     several = len(args.data) > 1
     status = EXIT_OK
     reports: list[dict[str, object]] = []
     for number, path in enumerate(args.data):
         try:
-            data = datacheck.read_table(path)
+            data = on.read_table(path)
             report = _checked(data, schema, reference, args)
         except InputError as error:
             if not several:
@@ -400,9 +423,9 @@ def _data_check(args: argparse.Namespace) -> int:
 
 
 def _checked(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Any,
     schema: pa.DataFrameSchema,
-    reference: pd.DataFrame | None,
+    reference: pd.DataFrame | Any | None,
     args: argparse.Namespace,
 ) -> DataCheckReport:
     """The data check of one batch; a schema pandera cannot apply is named as the schema's fault."""
@@ -413,6 +436,7 @@ def _checked(
             data,
             schema,
             reference=reference,
+            engine=args.engine,
             psi_threshold=args.psi_threshold,
             ks_threshold=args.ks_threshold,
             alpha=args.alpha,

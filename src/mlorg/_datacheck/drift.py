@@ -254,6 +254,35 @@ def drift(
     # its own pair of Series; no DataFrame is shared between threads.
     with ThreadPoolExecutor(max_workers=max(1, min(len(pairs), os.cpu_count() or 1))) as pool:
         rows = dict(zip(measured, pool.map(lambda pair: measure(*pair), pairs), strict=True))
+    return drift_table(
+        names,
+        rows,
+        left_out,
+        psi_threshold=psi_threshold,
+        ks_threshold=ks_threshold,
+        alpha=level,
+    )
+
+
+def drift_table(
+    names: Iterable[str],
+    measured: Mapping[str, dict[str, Any]],
+    left_out: Mapping[str, str],
+    *,
+    psi_threshold: float,
+    ks_threshold: float,
+    alpha: float,
+) -> pd.DataFrame:
+    """The drift table, verdicts decided, from each feature's measurements (any engine's).
+
+    ``measured`` maps each measured feature to its row (see
+    :func:`measured_row` and :func:`missing_row`), ``left_out`` each feature
+    not measured to the reason. The verdicts are decided here, once every
+    test is known, because the per-test level depends on how many there are
+    (see :func:`per_test_alpha`); every engine's drift ends here.
+    """
+    names = list(names)
+    rows = dict(measured)
     for name in names:
         if name in left_out:
             rows[name] = dict.fromkeys(DRIFT_COLUMNS, math.nan) | {
@@ -263,8 +292,7 @@ def drift(
                 "verdict": f"left out: {left_out[name]}",
             }
     table = pd.DataFrame([rows[name] for name in names], columns=list(DRIFT_COLUMNS))
-    # Decide only now: the per-test level depends on how many tests there are.
-    test_level = per_test_alpha(table, level)
+    test_level = per_test_alpha(table, alpha)
     judged = table["verdict"] == "no drift"
     by_psi = (table["psi"] > psi_threshold) & (table["psi_pvalue"] < test_level)
     by_ks = (table["ks"] > ks_threshold) & (table["ks_pvalue"] < test_level)
@@ -273,6 +301,43 @@ def drift(
     table["drifted"] = drifted | (table["verdict"] == "missing from batch")
     table["drifted"] = table["drifted"].astype(bool)
     return table
+
+
+def missing_row(name: object) -> dict[str, Any]:
+    """The drift row of a feature the batch does not have: drifted, by definition."""
+    row = dict.fromkeys(DRIFT_COLUMNS, math.nan) | {"column": name, "drifted": False}
+    return row | {"kind": "missing", "verdict": "missing from batch"}
+
+
+def measured_row(
+    name: object,
+    *,
+    numeric: bool,
+    counts: tuple[NDArray[np.float64], NDArray[np.float64]],
+    ks: tuple[float, float] | None,
+    min_per_bin: float,
+) -> dict[str, Any]:
+    """The measurements of one feature from its PSI bins' counts and its KS test, if any.
+
+    ``counts`` are the reference's and the batch's counts in the same bins
+    (quantile bins then a missing bin for a numeric feature, one bin per
+    category otherwise); ``ks`` the KS statistic and its p-value. The
+    feature is "too small to judge" when either side has fewer than
+    ``min_per_bin`` values per bin the reference fills; ``drifted`` and the
+    final verdict are settled by :func:`drift_table`.
+    """
+    row = dict.fromkeys(DRIFT_COLUMNS, math.nan) | {"column": name, "drifted": False}
+    filled = int(np.count_nonzero(counts[0]))
+    enough = min(counts[0].sum(), counts[1].sum()) >= min_per_bin * max(filled, 1)
+    row |= {
+        "kind": "numeric" if numeric else "categorical",
+        "psi": _psi(*counts),
+        "psi_pvalue": psi_pvalue(*counts),
+        "verdict": "no drift" if enough else "too small to judge",
+    }
+    if ks is not None:
+        row |= {"ks": ks[0], "ks_pvalue": ks[1]}
+    return row
 
 
 def _drift_row(
@@ -284,29 +349,20 @@ def _drift_row(
     ks_sample: int | None,
 ) -> dict[str, Any]:
     """The measurements of one feature; ``drifted`` and the verdict are settled by ``drift``."""
-    row = dict.fromkeys(DRIFT_COLUMNS, math.nan) | {"column": ref.name, "drifted": False}
     if cur is None:
-        return row | {"kind": "missing", "verdict": "missing from batch"}
+        return missing_row(ref.name)
     numeric = _is_numeric(ref) and _is_numeric(cur)
+    ks = None
     if numeric:
         ref_values, ref_missing = _sorted_values(ref)
         cur_values, cur_missing = _sorted_values(cur)
         counts = _numeric_counts(ref_values, ref_missing, cur_values, cur_missing, bins)
+        if ref_values.size and cur_values.size:
+            result = stats.ks_2samp(_thin(ref_values, ks_sample), _thin(cur_values, ks_sample))
+            ks = (float(result.statistic), float(result.pvalue))
     else:
         counts = _categorical_counts(ref, cur)
-    psi = _psi(*counts)
-    filled = int(np.count_nonzero(counts[0]))
-    enough = min(counts[0].sum(), counts[1].sum()) >= min_per_bin * max(filled, 1)
-    row |= {
-        "kind": "numeric" if numeric else "categorical",
-        "psi": psi,
-        "psi_pvalue": psi_pvalue(*counts),
-        "verdict": "no drift" if enough else "too small to judge",
-    }
-    if numeric and ref_values.size and cur_values.size:
-        result = stats.ks_2samp(_thin(ref_values, ks_sample), _thin(cur_values, ks_sample))
-        row |= {"ks": float(result.statistic), "ks_pvalue": float(result.pvalue)}
-    return row
+    return measured_row(ref.name, numeric=numeric, counts=counts, ks=ks, min_per_bin=min_per_bin)
 
 
 def _counts(

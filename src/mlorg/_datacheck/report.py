@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from mlorg._common import counted, did_you_mean
+from mlorg._datacheck import engines
 from mlorg._datacheck.defaults import (
     DEFAULT_BINS,
     DEFAULT_KS_SAMPLE,
@@ -28,10 +29,9 @@ from mlorg._datacheck.defaults import (
 from mlorg._datacheck.drift import (
     _check_thresholds,
     _significance,
-    drift,
     per_test_alpha,
 )
-from mlorg._datacheck.schema import schema_failures
+from mlorg._datacheck.engines import Engine
 from mlorg.errors import InputError
 
 # -- Gate and report ---------------------------------------------------------------
@@ -231,10 +231,11 @@ class DataCheckReport:
 
 
 def check(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Any,
     schema: pa.DataFrameSchema,
-    reference: pd.DataFrame | None = None,
+    reference: pd.DataFrame | Any | None = None,
     *,
+    engine: Engine | None = None,
     bins: int = DEFAULT_BINS,
     psi_threshold: float = DEFAULT_PSI_THRESHOLD,
     ks_threshold: float = DEFAULT_KS_THRESHOLD,
@@ -261,13 +262,22 @@ def check(
     A batch with no rows is a no-go, "the batch has no rows"; its drift is
     not measured, as there is nothing to measure (every feature would look
     drifted and hide the cause), while its schema failures (a missing
-    column, say) are still reported.
+    column, say) are still reported. A reference with no rows is unusable
+    input: there is nothing to measure drift against.
+
+    ``data`` and ``reference`` may be Polars or Spark DataFrames (both of
+    the same engine): the schema is then checked by pandera's Polars or
+    PySpark backend and drift is measured by that engine, with the same
+    rule, verdicts and report; ``engine`` names it, by default the engine of
+    ``data``. The own-data page (``examples/data-check-own-data.md``) says
+    what each engine checks differently.
 
     Raises:
         InputError: a threshold out of bounds (see :func:`drift`), a name in
             ``exclude_from_drift`` or ``include_in_drift`` that the schema
-            does not declare, or a schema pandera cannot apply (see
-            :func:`schema_failures`).
+            does not declare, a schema pandera cannot apply (see
+            :func:`schema_failures`) or the engine cannot check, frames of
+            another engine, or a reference with no rows.
 
     >>> import pandera.pandas as pa
     >>> schema = pa.DataFrameSchema({"sex": pa.Column(str, pa.Check.isin(["female", "male"]))})
@@ -289,13 +299,20 @@ def check(
                 hint = did_you_mean(name, [str(c) for c in schema.columns])
                 msg = f"{option}: the schema declares no column {name!r}{hint}"
                 raise InputError(msg)
-    failures = schema_failures(data, schema)
+    on = engines.backend(engines.for_frames(data, reference, engine))
+    on.checkable(schema)
+    failures = on.schema_failures(data, schema)
+    rows = on.row_count(data)
     thresholds: dict[str, float] = {}
     table = None
-    if reference is not None and len(data):
-        declared = [name for name in schema.columns if name in reference.columns]
-        columns = declared or list(reference.columns)
-        table = drift(
+    if reference is not None and on.row_count(reference) == 0:
+        msg = "the reference has no rows: there is nothing to measure drift against"
+        raise InputError(msg)
+    if reference is not None and rows:
+        available = on.column_names(reference)
+        declared = [name for name in schema.columns if name in available]
+        columns = declared or available
+        table = on.drift(
             reference,
             data,
             columns=columns,
@@ -305,7 +322,9 @@ def check(
             alpha=level,
             min_per_bin=min_per_bin,
             ks_sample=ks_sample,
-            left_out=_left_out_of_drift(schema, reference, columns, excluded, included),
+            left_out=_left_out_of_drift(
+                schema, columns, excluded, included, on.datetime_columns(reference)
+            ),
         )
     if reference is not None:
         thresholds = {
@@ -318,25 +337,27 @@ def check(
     return DataCheckReport(
         failures=failures,
         drift=table,
-        decision=gate(failures, table, rows=len(data)),
+        decision=gate(failures, table, rows=rows),
         thresholds=thresholds,
     )
 
 
 def _left_out_of_drift(
     schema: pa.DataFrameSchema,
-    reference: pd.DataFrame,
     columns: Iterable[str],
     excluded: Iterable[str],
     included: Iterable[str],
+    datetimes: Iterable[str] = (),
 ) -> dict[str, str]:
     """The columns drift is not measured for, each with the reason, as the report gives it.
 
+    ``datetimes`` are the reference's columns that hold datetimes.
+
     >>> schema = pa.DataFrameSchema({"id": pa.Column(int, unique=True), "x": pa.Column(float)})
-    >>> _left_out_of_drift(schema, pd.DataFrame({"id": [1], "x": [0.5]}), ["id", "x"], [], [])
+    >>> _left_out_of_drift(schema, ["id", "x"], [], [])
     {'id': 'unique in the schema (an identifier)'}
     """
-    excluded, included = set(excluded), set(included)
+    excluded, included, datetimes = set(excluded), set(included), set(datetimes)
     whole_table_key = schema.unique if isinstance(schema.unique, list) else []
     reasons: dict[str, str] = {}
     for name in columns:
@@ -350,17 +371,15 @@ def _left_out_of_drift(
             reasons[name] = "drift: false in the schema"
         elif column is not None and (column.unique or whole_table_key == [name]):
             reasons[name] = "unique in the schema (an identifier)"
-        elif _is_datetime(column, reference.get(name)):
+        elif _is_datetime(column) or name in datetimes:
             reasons[name] = "datetimes (a time column)"
     return reasons
 
 
-def _is_datetime(column: pa.Column | None, values: pd.Series | None) -> bool:
-    """Whether the schema declares ``column`` as datetimes, or the reference holds datetimes."""
+def _is_datetime(column: pa.Column | None) -> bool:
+    """Whether the schema declares ``column`` as datetimes."""
     declared = getattr(getattr(column, "dtype", None), "type", None)
     try:
-        if declared is not None and pd.api.types.is_datetime64_any_dtype(declared):
-            return True
+        return declared is not None and bool(pd.api.types.is_datetime64_any_dtype(declared))
     except TypeError:  # a dtype pandas cannot interpret is not a datetime
-        pass
-    return values is not None and pd.api.types.is_datetime64_any_dtype(values)
+        return False

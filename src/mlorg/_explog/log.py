@@ -157,7 +157,7 @@ def log_experiment(
                 msg = f"{uri}: experiment {experiment!r} is deleted; restore it or pick a new name"
                 raise InputError(msg)
             experiment_id = (
-                found.experiment_id if found is not None else client.create_experiment(experiment)
+                found.experiment_id if found is not None else _create_experiment(client, experiment)
             )
             target = client.create_run(experiment_id, run_name=run_name).info.run_id
         now = _now_ms()
@@ -170,6 +170,26 @@ def log_experiment(
         if existing is None:
             client.set_terminated(target, status=RunStatus.to_string(RunStatus.FINISHED))
     return str(target)
+
+
+def _create_experiment(client: MlflowClient, name: str) -> str:
+    """Create an experiment, or use the one another client created at the same moment.
+
+    Clients of one tracking server that log into a new experiment at once
+    all find it missing and all create it; the store accepts the first and
+    refuses the others (``RESOURCE_ALREADY_EXISTS``), which then use it.
+    """
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(client.create_experiment(name))
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+        found = client.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return str(found.experiment_id)
 
 
 def record_outcome(

@@ -53,6 +53,10 @@ def quiet_mlflow() -> None:
     """
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # A database store that cannot be reached (PostgreSQL down, say) makes
+    # MLflow log a warning with the driver's message, then raise the error
+    # that explog reports in one line; the warning would be a second line.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.ERROR)
 
 
 # -- tracking URIs ----------------------------------------------------------------
@@ -187,7 +191,11 @@ def _import_mlflow() -> None:
     is imported. The handbook's build and tests must not touch the network, so
     we opt out the way MLflow documents (docs: "Usage Tracking"), before the
     import. MLflow also prints a hint on import when it thinks a coding agent
-    runs it; that is noise in a notebook's output. ``setdefault`` leaves an
+    runs it; that is noise in a notebook's output. Against a tracking server,
+    MLflow 3 prints "View run ... at: URL" on standard output for every run
+    that ends, which would mix into a script's or ``mlorg``'s own output (four
+    clients logging 50 runs each printed 400 such lines), so that is off too.
+    ``setdefault`` leaves an
     explicit choice in the environment alone. Importing :mod:`mlorg.explog`
     changes nothing; the first call that talks to a tracking store does this.
 
@@ -197,6 +205,7 @@ def _import_mlflow() -> None:
     require("experiments", "mlorg.explog")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     os.environ.setdefault("MLFLOW_DISABLE_AGENT_HINT", "true")
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     import mlflow  # noqa: F401  (after the opt-out above)
 
 
