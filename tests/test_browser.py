@@ -23,8 +23,10 @@ from typing import Any
 import book_toc
 import pytest
 
+from tools import chromium
+
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(chromium.find())
 AXE = REPO / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
@@ -65,16 +67,13 @@ def base_url(site: Path) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium, driven by Playwright."""
     if not CHROMIUM.is_file():
-        pytest.fail("needs Chromium at /usr/bin/chromium: apt-get install -y chromium")
+        pytest.fail(f"needs Chromium at {CHROMIUM}: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+        browser = chromium.launch(playwright, str(CHROMIUM))
+        yield browser
+        browser.close()
 
 
 class Reader:

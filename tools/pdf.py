@@ -31,17 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The repository root, so that `python tools/pdf.py` finds the tools package.
+sys.path.insert(0, str(HERE.parent))
+from tools import chromium
+
 PROG = "tools/pdf.py"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: What the table of contents shows before the first print has counted pages.
 _UNKNOWN_PAGE = "00"
 
@@ -243,7 +237,7 @@ def print_pdf(page_html: Path, out: Path, executable: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = chromium.launch(playwright, executable)
         try:
             page = browser.new_page()
             page.route(
@@ -305,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("singlehtml", type=Path, help="the singlehtml build folder")
     parser.add_argument("out", type=Path, help="the PDF to write")
     parser.add_argument(
-        "--chromium", default=CHROMIUM, help=f"Chromium binary (default {CHROMIUM})"
+        "--chromium", default=chromium.find(), help="Chromium binary (default: %(default)s)"
     )
     args = parser.parse_args(argv)
     if not args.singlehtml.is_dir():

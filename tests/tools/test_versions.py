@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tools import chromium
 from tools.versions import main, release_tags, resolve_ref, switcher_entries
 
 REPO = Path(__file__).resolve().parents[2]
@@ -187,18 +188,12 @@ def served(versions: Path) -> Iterator[str]:
 
 def _rendered_dom(url: str, profile: Path) -> str:
     """The page's DOM after its scripts ran, in headless Chromium."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    assert Path(chromium).exists(), "needs Chromium: apt-get install -y chromium (.ci/run does)"
+    binary = chromium.find()
+    assert Path(binary).exists(), "needs Chromium: apt-get install -y chromium (.ci/run does)"
     command = [
-        chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
+        binary,
+        *chromium.FLAGS,
         "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
         f"--user-data-dir={profile}",
         "--virtual-time-budget=10000",
         "--dump-dom",
