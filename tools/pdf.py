@@ -101,10 +101,15 @@ def prepare(singlehtml: Path, *, version: str, url: str, built: str) -> tuple[Pa
         level = 1 if marker.find_parent("section") is root_section else 2
         if level == 1:
             section["class"] = [*section.get("class", []), "pdf-chapter"]
+        # The contents and bookmarks point at the page's title itself: a page
+        # that does not start a new sheet may begin at the foot of one while
+        # its title, kept with the text below it, prints on the next.
+        anchor = str(heading.get("id") or f"pdf-{section.get('id') or marker['id']}")
+        heading["id"] = anchor
         entries.append(
             Entry(
                 docname=str(marker["id"]).removeprefix("document-"),
-                anchor=str(section.get("id") or marker["id"]),
+                anchor=anchor,
                 title=_text(heading),
                 level=level,
             )
@@ -138,6 +143,11 @@ def prepare(singlehtml: Path, *, version: str, url: str, built: str) -> tuple[Pa
     toc = BeautifulSoup(_toc_html(entries), "html.parser")
     main = soup.new_tag("main", attrs={"class": "pdf-article bd-article"})
     main.extend(list(article.contents))
+    # The web pages load figures lazily, when scrolled near; a print scrolls
+    # nowhere, so a lazy figure far down the book could print blank.
+    for image in main.find_all("img"):
+        del image["loading"]
+        image["decoding"] = "sync"
     body.clear()
     body.append(cover)
     body.append(toc)
@@ -252,6 +262,15 @@ def print_pdf(page_html: Path, out: Path, executable: str) -> None:
                 " ? MathJax.startup.promise : null"
             )
             page.evaluate("() => document.fonts.ready.then(() => true)")
+            # Every figure loaded and decoded before the print; one that fails stops the build.
+            broken = page.evaluate(
+                """() => Promise.all([...document.images].map(image => image.decode().then(
+                    () => null, () => image.getAttribute("src"))))
+                  .then(results => results.filter(Boolean))"""
+            )
+            if broken:
+                msg = f"{page_html}: figures that did not load: {', '.join(broken[:3])}"
+                raise UsageError(msg)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
                 path=str(out),
