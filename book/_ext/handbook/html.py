@@ -433,15 +433,35 @@ def _bundle_sources(static: Path, link: str) -> list[str] | None:
 class _Bundler:
     """Makes each distinct bundle once per build and links pages to it."""
 
-    def __init__(self, static: Path, used: set[str]) -> None:
+    def __init__(self, static: Path, used: set[str], cache: Path | None = None) -> None:
         self.static = static
         self.used = used
         self.made: dict[tuple[str, ...], str] = {}
+        # The bundle depends only on its sources and the class names the
+        # pages use: a rebuild that changed neither takes it from this cache
+        # (purging the theme's stylesheet is most of a no-op rebuild's work).
+        self.cache = cache
+        self.cached: set[Path] = set()
+
+    def _merged(self, sources: Sequence[str]) -> str:
+        if self.cache is None:
+            return merge_stylesheets(self.static, sources, self.used)
+        key = hashlib.sha256(" ".join(sorted(self.used)).encode())
+        for source in sources:
+            key.update(source.encode() + b"\0" + (self.static / source).read_bytes())
+        cached = self.cache / f"{key.hexdigest()}.css"
+        self.cached.add(cached)
+        if cached.is_file():
+            return cached.read_text(encoding="utf-8")
+        css = merge_stylesheets(self.static, sources, self.used)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        cached.write_text(css, encoding="utf-8")
+        return css
 
     def bundle(self, sources: Sequence[str]) -> str:
         key = tuple(sources)
         if key not in self.made:
-            css = merge_stylesheets(self.static, sources, self.used)
+            css = self._merged(sources)
             digest = hashlib.sha256(css.encode()).hexdigest()[:12]
             name = f"{_BUNDLE_PREFIX}{digest}.css"
             path = self.static / name
@@ -492,6 +512,9 @@ class _Bundler:
         for stale in self.static.glob(f"{_BUNDLE_PREFIX}*.css"):
             if stale.name not in current:
                 stale.unlink()
+        if self.cache is not None:
+            for stale_cached in set(self.cache.glob("*.css")) - self.cached:
+                stale_cached.unlink()
 
 
 # documentation_options.js is the one script that must run before the page's
@@ -512,7 +535,10 @@ def _finish_pages(app: Any, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     static = outdir / "_static"
     pages = {path: path.read_text(encoding="utf-8") for path in outdir.rglob("*.html")}
-    bundler = _Bundler(static, _used_names(pages.values(), static))
+    cache = (
+        Path(app.doctreedir) / "handbook-bundle-css" if getattr(app, "doctreedir", None) else None
+    )
+    bundler = _Bundler(static, _used_names(pages.values(), static), cache)
     options_file = static / "documentation_options.js"
     options = options_file.read_text(encoding="utf-8") if options_file.is_file() else None
     for path, page in pages.items():
