@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,10 @@ from typing import Any
 import book_toc
 import pytest
 
+from tools import chromium
+
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(chromium.find())
 AXE = REPO / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
@@ -65,16 +68,13 @@ def base_url(site: Path) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium, driven by Playwright."""
     if not CHROMIUM.is_file():
-        pytest.fail("needs Chromium at /usr/bin/chromium: apt-get install -y chromium")
+        pytest.fail(f"needs Chromium at {CHROMIUM}: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+        browser = chromium.launch(playwright, str(CHROMIUM))
+        yield browser
+        browser.close()
 
 
 class Reader:
@@ -375,3 +375,85 @@ def test_figure_text_is_at_least_12_css_px_as_shown(reader, docname):
         assert round(smallest, 1) >= 12, (
             f"{figure['src']}: {smallest:.1f} px text at {figure['shown']} px"
         )
+
+
+# -- Margin notes and cards ---------------------------------------------------------
+
+_MARGIN_AND_CARDS = """\
+# Features
+
+The text column of a chapter, long enough to wrap on a phone and to sit beside a note on a desktop.
+
+```{margin} A margin note
+Said beside the text it belongs to.
+```
+
+More of the chapter, after the paragraph the note belongs to.
+
+::::{grid} 1 1 2 2
+:::{grid-item-card} First card
+:link: other
+:link-type: doc
+
+Leads to the other page.
+:::
+:::{grid-item-card} Second card
+A card without a link.
+:::
+::::
+"""
+
+
+@pytest.fixture(scope="module")
+def features_site(sphinx_build: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway book, built with the handbook's configuration, that has a margin note and cards."""
+    src = tmp_path_factory.mktemp("features") / "src"
+    shutil.copytree(REPO / "book", src / "book", ignore=shutil.ignore_patterns("*.md"))
+    pages = {
+        "book/index.md": "# Home\n\nA throwaway book.\n",
+        "pages/features.md": _MARGIN_AND_CARDS,
+        "pages/other.md": "# Other page\n\nWhere the first card leads.\n",
+        "_toc.yml": (
+            "format: jb-book\nroot: book/index\nchapters:\n"
+            "  - file: pages/features\n  - file: pages/other\n"
+        ),
+    }
+    for name, text in pages.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(text, encoding="utf-8")
+    build = sphinx_build(src, src.parent / "_build")
+    assert build.returncode == 0, build.output[-3000:]
+    with serving(build.outdir) as url:
+        yield url
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375x812", "1280x800"])
+def test_margin_notes_and_cards_work(browser, features_site, viewport):
+    tab = Reader(browser, features_site, viewport)
+    try:
+        page = tab.open("pages/features")
+        note = page.locator("aside.margin")
+        assert note.is_visible()
+        assert "Said beside the text it belongs to." in note.inner_text()
+        text = page.locator("article p", has_text="The text column").first.bounding_box()
+        box = note.bounding_box()
+        assert text is not None
+        assert box is not None
+        if viewport == DESKTOP:
+            # In the margin: right of the text column, not over it.
+            assert box["x"] >= text["x"] + text["width"] - 1, (box, text)
+        assert box["x"] + box["width"] <= viewport["width"], (box, viewport)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        cards = page.locator(".sd-card")
+        assert cards.count() == 2
+        assert all(card.is_visible() for card in cards.all())
+        # sphinx-design's styles reached the bundle: a card has its border.
+        border = cards.first.evaluate("e => getComputedStyle(e).borderTopStyle")
+        assert border != "none"
+        cards.first.click()
+        page.wait_for_url(re.compile(r"/pages/other\.html$"))
+        assert page.get_by_role("heading", name="Other page").is_visible()
+        assert tab.errors == []
+        assert tab.off_site == []
+    finally:
+        tab.close()

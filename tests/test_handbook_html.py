@@ -69,7 +69,7 @@ def test_checklist_boxes_get_their_item_as_label():
     )
     fixed = html.fix_body(body)
     assert (
-        '<label><input class="task-list-item-checkbox" disabled="disabled" type="checkbox">'
+        '<label><input class="task-list-item-checkbox" disabled="disabled" type="checkbox" />'
         'Write the <a href="x.html">scorecard</a> first.</label>'
     ) in fixed
 
@@ -107,3 +107,67 @@ def test_server_gzips_text_and_sets_cache_headers(tmp_path):
             assert "immutable" in response.headers["Cache-Control"]
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(f"{url}/missing.html")
+
+
+def _site_with_stylesheets(root: Path) -> None:
+    static = root / "_static"
+    (static / "styles").mkdir(parents=True)
+    (static / "basic.css").write_text("p{margin:0}", encoding="utf-8")
+    (static / "styles" / "theme.css").write_text(
+        '.hero{background:url("../img/hero.png")}/*# sourceMappingURL=theme.css.map */',
+        encoding="utf-8",
+    )
+    (static / "print.css").write_text("nav{display:none}", encoding="utf-8")
+    (static / "documentation_options.js").write_text("const OPTIONS = {};\n", encoding="utf-8")
+    (root / "sub").mkdir()
+    for page, up in ((root / "index.html", ""), (root / "sub" / "page.html", "../")):
+        page.write_text(
+            f"<html><head>{html.STYLESHEETS_START}\n"
+            f'<link href="{up}_static/basic.css?digest=1" rel="stylesheet" />\n'
+            f'<link rel="stylesheet" type="text/css" href="{up}_static/styles/theme.css?v=2" />\n'
+            f'<link media="print" rel="stylesheet" href="{up}_static/print.css?v=3" />\n'
+            f"{html.STYLESHEETS_END}"
+            f'<script src="{up}_static/documentation_options.js?v=4"></script>'
+            '</head><body class="hero"></body></html>',
+            encoding="utf-8",
+        )
+
+
+def _finish(root: Path) -> None:
+    from types import SimpleNamespace
+
+    app = SimpleNamespace(outdir=str(root), builder=SimpleNamespace(format="html"))
+    html._finish_pages(app, None)
+
+
+def test_pages_link_one_stylesheet_merged_in_order(tmp_path):
+    _site_with_stylesheets(tmp_path)
+    _finish(tmp_path)
+    (bundle,) = (tmp_path / "_static").glob("handbook-bundle.*.css")
+    css = bundle.read_text(encoding="utf-8")
+    # In the pages' order, the theme's url() still pointing at its image, no source map.
+    assert css.index("p{margin:0}") < css.index('.hero{background:url("styles/../img/hero.png")}')
+    assert "sourceMappingURL" not in css
+    assert "nav{display:none}" not in css  # the print stylesheet stays a file of its own
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    sub = (tmp_path / "sub" / "page.html").read_text(encoding="utf-8")
+    assert f'<link rel="stylesheet" href="_static/{bundle.name}" />' in index
+    assert f'<link rel="stylesheet" href="../_static/{bundle.name}" />' in sub
+    for page in (index, sub):
+        assert page.count('rel="stylesheet"') == 2
+        assert 'media="print"' in page
+        assert "<script>const OPTIONS = {};</script>" in page
+        assert "documentation_options.js" not in page
+
+
+def test_a_later_build_remakes_the_bundle_from_its_sources(tmp_path):
+    _site_with_stylesheets(tmp_path)
+    _finish(tmp_path)
+    (first,) = (tmp_path / "_static").glob("handbook-bundle.*.css")
+    # A page the next build did not write still links the old bundle; a source changed.
+    (tmp_path / "_static" / "basic.css").write_text("p{margin:1px}", encoding="utf-8")
+    _finish(tmp_path)
+    (second,) = (tmp_path / "_static").glob("handbook-bundle.*.css")
+    assert second.name != first.name  # the old one is gone: no page links it
+    assert "p{margin:1px}" in second.read_text(encoding="utf-8")
+    assert second.name in (tmp_path / "sub" / "page.html").read_text(encoding="utf-8")

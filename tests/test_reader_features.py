@@ -12,7 +12,6 @@ import functools
 import html
 import http.server
 import re
-import shutil
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ from urllib.parse import unquote, urlsplit
 
 import book_toc
 import pytest
+
+from tools import chromium
 
 pytestmark = pytest.mark.book
 
@@ -172,24 +173,12 @@ def served(book: Path, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[object]:
     """A headless Chromium page (Debian's /usr/bin/chromium, through Playwright)."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
+    if not Path(chromium.find()).exists():
         pytest.fail("needs Chromium: apt-get install -y chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = chromium.launch(playwright)
         yield browser.new_page()
         browser.close()
 
@@ -221,11 +210,6 @@ def test_the_glossary_has_terms_to_search_for():
 @pytest.mark.browser
 @pytest.mark.parametrize(("term", "sentence"), _glossary_terms(), ids=lambda v: v[:30])
 def test_search_finds_a_glossary_term_at_its_definition_first(browser_page, served, term, sentence):
-    if term == "Lessons log":
-        pytest.xfail(
-            "known defect (issue 15): since the experiment-log page was rewritten it outranks "
-            "the glossary for 'Lessons log'; tune Pagefind's ranking"
-        )
     results = _search(browser_page, served, term)
     href, excerpt = results[0]
     assert href.startswith("/handbook/book/glossary.html#term-"), (term, results[:3])

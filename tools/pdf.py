@@ -31,17 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The repository root, so that `python tools/pdf.py` finds the tools package.
+sys.path.insert(0, str(HERE.parent))
+from tools import chromium
+
 PROG = "tools/pdf.py"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: What the table of contents shows before the first print has counted pages.
 _UNKNOWN_PAGE = "00"
 
@@ -107,10 +101,15 @@ def prepare(singlehtml: Path, *, version: str, url: str, built: str) -> tuple[Pa
         level = 1 if marker.find_parent("section") is root_section else 2
         if level == 1:
             section["class"] = [*section.get("class", []), "pdf-chapter"]
+        # The contents and bookmarks point at the page's title itself: a page
+        # that does not start a new sheet may begin at the foot of one while
+        # its title, kept with the text below it, prints on the next.
+        anchor = str(heading.get("id") or f"pdf-{section.get('id') or marker['id']}")
+        heading["id"] = anchor
         entries.append(
             Entry(
                 docname=str(marker["id"]).removeprefix("document-"),
-                anchor=str(section.get("id") or marker["id"]),
+                anchor=anchor,
                 title=_text(heading),
                 level=level,
             )
@@ -144,6 +143,11 @@ def prepare(singlehtml: Path, *, version: str, url: str, built: str) -> tuple[Pa
     toc = BeautifulSoup(_toc_html(entries), "html.parser")
     main = soup.new_tag("main", attrs={"class": "pdf-article bd-article"})
     main.extend(list(article.contents))
+    # The web pages load figures lazily, when scrolled near; a print scrolls
+    # nowhere, so a lazy figure far down the book could print blank.
+    for image in main.find_all("img"):
+        del image["loading"]
+        image["decoding"] = "sync"
     body.clear()
     body.append(cover)
     body.append(toc)
@@ -243,7 +247,7 @@ def print_pdf(page_html: Path, out: Path, executable: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = chromium.launch(playwright, executable)
         try:
             page = browser.new_page()
             page.route(
@@ -258,6 +262,15 @@ def print_pdf(page_html: Path, out: Path, executable: str) -> None:
                 " ? MathJax.startup.promise : null"
             )
             page.evaluate("() => document.fonts.ready.then(() => true)")
+            # Every figure loaded and decoded before the print; one that fails stops the build.
+            broken = page.evaluate(
+                """() => Promise.all([...document.images].map(image => image.decode().then(
+                    () => null, () => image.getAttribute("src"))))
+                  .then(results => results.filter(Boolean))"""
+            )
+            if broken:
+                msg = f"{page_html}: figures that did not load: {', '.join(broken[:3])}"
+                raise UsageError(msg)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
                 path=str(out),
@@ -305,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("singlehtml", type=Path, help="the singlehtml build folder")
     parser.add_argument("out", type=Path, help="the PDF to write")
     parser.add_argument(
-        "--chromium", default=CHROMIUM, help=f"Chromium binary (default {CHROMIUM})"
+        "--chromium", default=chromium.find(), help="Chromium binary (default: %(default)s)"
     )
     args = parser.parse_args(argv)
     if not args.singlehtml.is_dir():

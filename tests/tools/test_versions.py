@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tools import chromium
 from tools.versions import main, release_tags, resolve_ref, switcher_entries
 from tools.worktree import copy_working_tree
 
@@ -178,18 +179,12 @@ def served(versions: Path) -> Iterator[str]:
 
 def _rendered_dom(url: str, profile: Path) -> str:
     """The page's DOM after its scripts ran, in headless Chromium."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    assert Path(chromium).exists(), "needs Chromium: apt-get install -y chromium (.ci/run does)"
+    binary = chromium.find()
+    assert Path(binary).exists(), "needs Chromium: apt-get install -y chromium (.ci/run does)"
     command = [
-        chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
+        binary,
+        *chromium.FLAGS,
         "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
         f"--user-data-dir={profile}",
         "--virtual-time-budget=10000",
         "--dump-dom",
@@ -216,3 +211,36 @@ def test_latest_release_shows_no_banner(served, tmp_path):
     banner = dom.split('id="bd-header-version-warning"', 1)[1].split("</aside>", 1)[0]
     assert "old version" not in banner
     assert 'data-version="v0.1.0"' in dom  # the switcher still lists the others
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_a_reader_switches_version_by_clicking(served):
+    """The switcher opens on a click, lists every version, and takes the reader there."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = chromium.launch(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{served}/v0.1.0/book/index.html")
+            banner = page.locator("#bd-header-version-warning")
+            banner.wait_for(state="visible", timeout=15_000)
+            assert "an old version (0.1.0)" in banner.inner_text()
+            button = page.locator(".version-switcher__button").first
+            button.wait_for(state="visible", timeout=15_000)
+            menu = page.locator(".version-switcher__menu").first
+            assert not menu.is_visible()
+            button.click()
+            menu.wait_for(state="visible", timeout=5_000)
+            entries = menu.locator("a")
+            names = [" ".join(text.split()) for text in entries.all_inner_texts()]
+            assert names == ["main (development)", "0.2.0 (latest)", "0.1.0"], names
+            assert all(entry.is_visible() for entry in entries.all())
+            menu.get_by_text("0.2.0 (latest)").click()
+            page.wait_for_url(f"{served}/v0.2.0/book/index.html", timeout=15_000)
+            # The latest release: its banner stays hidden.
+            page.wait_for_load_state("networkidle")
+            assert not page.locator("#bd-header-version-warning").is_visible()
+        finally:
+            browser.close()

@@ -34,21 +34,15 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# serve.py beside this file, and the repository root for the tools package.
+sys.path[:0] = [str(HERE), str(HERE.parent.parent)]
 from serve import serving
+
+from tools import chromium
 
 LIGHTHOUSE = HERE / "node_modules" / "lighthouse" / "cli" / "index.js"
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = chromium.find()
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
@@ -104,7 +98,7 @@ def is_text_chapter(page: str) -> bool:
 def lighthouse(url: str, workdir: Path) -> dict[str, Any]:
     """Run Lighthouse once on ``url`` and return its JSON report (LHR)."""
     out = workdir / "lhr.json"
-    flags = " ".join([*CHROME_FLAGS, f"--user-data-dir={workdir / 'profile'}"])
+    flags = " ".join([*chromium.FLAGS, f"--user-data-dir={workdir / 'profile'}"])
     command = [
         "node",
         str(LIGHTHOUSE),
@@ -151,7 +145,7 @@ def axe_both_modes(urls: list[str]) -> dict[str, tuple[list[Any], list[Any]]]:
     axe_source = AXE.read_text(encoding="utf-8")
     found: dict[str, tuple[list[Any], list[Any]]] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS[1:])
+        browser = chromium.launch(p, CHROMIUM)
         for url in urls:
             per_mode = []
             for mode in ("light", "dark"):

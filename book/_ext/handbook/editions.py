@@ -10,6 +10,7 @@ written by ``tools/pdf.py``.
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +92,43 @@ def _on_config_inited(app: Sphinx, config: Any) -> None:
         config.epub_cover = EPUB_COVER
 
 
+def normalise_refuri(refuri: str) -> str:
+    """A link inside the EPUB without ``folder/..`` detours (the fragment kept).
+
+    >>> normalise_refuri("book/../examples/data-check.xhtml#setup")
+    'examples/data-check.xhtml#setup'
+    >>> normalise_refuri("book/purpose.xhtml")
+    'book/purpose.xhtml'
+    """
+    path, hash_mark, fragment = refuri.partition("#")
+    return posixpath.normpath(path) + hash_mark + fragment
+
+
+def _normalise_reading_order(builder: Any) -> None:
+    """Make the EPUB builder's reading order name files as its manifest does.
+
+    Sphinx prefixes each table-of-contents link with the root document's
+    folder (``book/``), so a page outside it becomes
+    ``book/../examples/data-check.xhtml``: the spine then names an item the
+    manifest, which lists ``examples/data-check.xhtml``, does not have, and
+    reading systems skip those pages.
+    """
+    get_toc = builder.get_toc
+
+    def get_normalised_toc() -> None:
+        get_toc()
+        for item in builder.refnodes:
+            item["refuri"] = normalise_refuri(item["refuri"])
+
+    builder.get_toc = get_normalised_toc
+
+
 def _on_builder_inited(app: Sphinx) -> None:
     """Draw the cover into an EPUB build's output, where ``epub_cover`` expects it."""
-    if app.builder.name != "epub" or not app.config.epub_cover:
+    if app.builder.name != "epub":
+        return
+    _normalise_reading_order(app.builder)
+    if not app.config.epub_cover:
         return
     image = app.config.epub_cover[0]
     draw_cover(

@@ -28,11 +28,14 @@ A small Sphinx extension, loaded from ``book/conf.py``:
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import html
 import os
+import posixpath
 import re
 import shutil
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +43,15 @@ from docutils import nodes
 from latex2mathml.converter import convert
 
 __all__ = [
+    "STYLESHEETS_END",
+    "STYLESHEETS_START",
     "describe",
     "fix_body",
     "image_size",
+    "merge_stylesheets",
     "name_sidebar_summaries",
     "purge_unused",
+    "rebase_urls",
     "setup",
     "size_images",
     "strip_font_awesome",
@@ -83,18 +90,28 @@ _SVG_FIGURE = re.compile(r'<figure class="([^"]*)"([^>]*>\s*<img [^>]*src="[^"]+
 def fix_body(body: str) -> str:
     """Return the page body with labelled checkboxes, list roles and named summaries.
 
+    What it writes is also well-formed XML, as the EPUB's XHTML pages must be:
+    the checkbox tag is closed, and pandas' ``<style scoped>`` (an attribute
+    without a value, and one no browser implements) loses ``scoped``.
+
     >>> fix_body('<li class="task-list-item"><p><input class="task-list-item-checkbox" '
     ...          'type="checkbox">Do it.</p></li>')
-    '<li class="task-list-item"><p><label><input class="task-list-item-checkbox" type="checkbox">Do it.</label></p></li>'
+    '<li class="task-list-item"><p><label><input class="task-list-item-checkbox" type="checkbox" />Do it.</label></p></li>'
     >>> fix_body('<div role="list"><div class="citation" role="doc-biblioentry">x</div></div>')
     '<div role="list"><div class="citation" role="listitem">x</div></div>'
     """
-    body = _TASK.sub(r"\1<label>\2\3</label>\4", body)
+    body = _TASK.sub(_labelled_task, body)
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    body = body.replace("<style scoped>", "<style>")
     # A figure whose image is SVG scrolls sideways on a phone instead of
     # shrinking (handbook.css); a scrolling region must be reachable by keyboard.
     body = _SVG_FIGURE.sub(r'<figure class="\1 handbook-wide-figure" tabindex="0"\2', body)
     return body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+
+
+def _labelled_task(match: re.Match[str]) -> str:
+    checkbox = match[2] if match[2].endswith("/>") else match[2][:-1].rstrip() + " />"
+    return f"{match[1]}<label>{checkbox}{match[3]}</label>{match[4]}"
 
 
 _SIDEBAR_PARENT = re.compile(
@@ -212,6 +229,24 @@ def strip_font_awesome(css: str) -> str:
     ... )
     'a{color:red}.btn{margin:0}@media(min-width:1px){p{margin:0}}'
     """
+    return _filter_rules(
+        css,
+        keep=lambda selector: not _FA_SELECTOR.search(selector),
+        drop_at_rule=lambda head, block: head.startswith("@font-face") and "Font Awesome" in block,
+    )
+
+
+def _filter_rules(
+    css: str,
+    keep: Callable[[str], bool],
+    drop_at_rule: Callable[[str, str], bool] | None = None,
+) -> str:
+    """Keep the selectors of ``css`` for which ``keep`` is true; rules left with none go.
+
+    Group rules (``@media``, ``@supports``, ...) are filtered inside, and go
+    when nothing is left in them; other at-rules stay unless ``drop_at_rule``
+    (given the rule's head and block) says otherwise.
+    """
     out: list[str] = []
     i = 0
     while i < len(css):
@@ -224,16 +259,14 @@ def strip_font_awesome(css: str) -> str:
         block = css[brace + 1 : end]
         head = prelude.strip()
         if head.startswith(_GROUPS):
-            inner = strip_font_awesome(block)
+            inner = _filter_rules(block, keep, drop_at_rule)
             if inner.strip():
                 out.append(f"{prelude}{{{inner}}}")
-        elif head.startswith("@font-face"):
-            if "Font Awesome" not in block:
-                out.append(f"{prelude}{{{block}}}")
         elif head.startswith("@"):
-            out.append(f"{prelude}{{{block}}}")
+            if drop_at_rule is None or not drop_at_rule(head, block):
+                out.append(f"{prelude}{{{block}}}")
         else:
-            kept = [s for s in _selectors(prelude) if not _FA_SELECTOR.search(s)]
+            kept = [s for s in _selectors(prelude) if keep(s)]
             if kept:
                 out.append(f"{','.join(kept)}{{{block}}}")
         i = end + 1
@@ -291,44 +324,21 @@ def purge_unused(css: str, used: set[str]) -> str:
     >>> purge_unused(".a,.b .zz{x:1}.c:not(.zz){y:2}@media(x){.zz{z:3}}", {"a", "b", "c"})
     '.a{x:1}.c:not(.zz){y:2}'
     """
-    out: list[str] = []
-    i = 0
-    while i < len(css):
-        brace = css.find("{", i)
-        if brace == -1:
-            out.append(css[i:])
-            break
-        prelude = css[i:brace]
-        end = _matching_brace(css, brace)
-        block = css[brace + 1 : end]
-        head = prelude.strip()
-        if head.startswith(_GROUPS):
-            inner = purge_unused(block, used)
-            if inner.strip():
-                out.append(f"{prelude}{{{inner}}}")
-        elif head.startswith("@"):
-            out.append(f"{prelude}{{{block}}}")
-        else:
-            kept = [
-                s
-                for s in _selectors(prelude)
-                if all(c in used for c in _CLASS.findall(_ATTRIBUTE.sub("", _NEGATION.sub("", s))))
-            ]
-            if kept:
-                out.append(f"{','.join(kept)}{{{block}}}")
-        i = end + 1
-    return "".join(out)
+
+    def uses_only_known_classes(selector: str) -> bool:
+        bare = _ATTRIBUTE.sub("", _NEGATION.sub("", selector))
+        return all(name in used for name in _CLASS.findall(bare))
+
+    return _filter_rules(css, keep=uses_only_known_classes)
 
 
-def _used_names(outdir: Path) -> set[str]:
+def _used_names(pages: Iterable[str], static: Path) -> set[str]:
     """Every class in the built pages, and every word in the scripts (which add classes)."""
     used: set[str] = set()
-    for page in outdir.rglob("*.html"):
-        for value in re.findall(
-            r'class="([^"]*)"', page.read_text(encoding="utf-8", errors="replace")
-        ):
+    for page in pages:
+        for value in re.findall(r'class="([^"]*)"', page):
             used.update(value.split())
-    for script in (outdir / "_static").rglob("*.js"):
+    for script in static.rglob("*.js"):
         if not script.name.startswith("fontawesome"):
             used.update(
                 re.findall(r"[A-Za-z_][\w-]*", script.read_text(encoding="utf-8", errors="replace"))
@@ -341,10 +351,10 @@ _PURGED = ("styles/pydata-sphinx-theme.css", "sphinx-design.min.css", "mystnb.*.
 
 
 def _restore_assets(app: Any) -> None:
-    """Delete last build's slimmed stylesheets, so Sphinx copies the originals again.
+    """Delete slimmed stylesheets left by builds before the bundle, so Sphinx copies the originals.
 
     (Sphinx does not overwrite a static file that changed since it copied
-    it, and the rules a page needs may have changed with the pages.)
+    it; the bundle is made from the originals.)
     """
     static = Path(app.outdir) / "_static"
     for pattern in _PURGED:
@@ -352,41 +362,199 @@ def _restore_assets(app: Any) -> None:
             stylesheet.unlink()
 
 
-def _slim_assets(app: Any, exception: Exception | None) -> None:
+# -- One stylesheet --------------------------------------------------------------
+#
+# Each page links ten stylesheets (Sphinx's, the theme's, pygments', MyST-NB's,
+# sphinx-design's, copybutton's, the handbook's own), and every one of them
+# blocks the first paint: on a phone's connection, ten requests over at most
+# six connections cost round trips before any text shows. book/_templates/
+# layout.html marks where they are linked; after the build they are merged,
+# in their order, into one file named by its content's hash
+# (``_static/handbook-bundle.<hash>.css``), which the pages link instead.
+
+STYLESHEETS_START = "<!-- handbook:stylesheets -->"
+STYLESHEETS_END = "<!-- /handbook:stylesheets -->"
+_BUNDLE_PREFIX = "handbook-bundle."
+_BUNDLE_HEADER = re.compile(r"^/\* handbook-bundle of: (?P<sources>[^*]*) \*/")
+_LINK = re.compile(r"<link\b[^>]*>")
+_HREF = re.compile(r'\shref="([^"]+)"')
+_MEDIA = re.compile(r'\smedia="([^"]*)"')
+_URL = re.compile(r"""url\((?P<quote>["']?)(?P<target>[^"')]+)(?P=quote)\)""")
+
+
+def rebase_urls(css: str, folder: str) -> str:
+    """Make the relative ``url(...)`` targets of a stylesheet in ``folder`` relative to its parent.
+
+    >>> rebase_urls('a{background:url("../img/x.png")}b{c:url(data:x)}', "styles")
+    'a{background:url("styles/../img/x.png")}b{c:url(data:x)}'
+    >>> rebase_urls("a{b:url(x.png)}", "")
+    'a{b:url(x.png)}'
+    """
+    if folder in ("", "."):
+        return css
+
+    def rebased(match: re.Match[str]) -> str:
+        target = match["target"]
+        if target.startswith(("data:", "http:", "https:", "/", "#")):
+            return match[0]
+        return f"url({match['quote']}{folder}/{target}{match['quote']})"
+
+    return _URL.sub(rebased, css)
+
+
+def merge_stylesheets(static: Path, sources: Sequence[str], used: set[str]) -> str:
+    """The stylesheets ``sources`` (paths under ``static``) as one, in order.
+
+    The theme's and extensions' big stylesheets lose Font Awesome and the
+    rules for classes not in ``used``; the first line names the sources, so a
+    later build can make the bundle again for pages it did not rewrite.
+    """
+    parts = [f"/* handbook-bundle of: {' '.join(sources)} */"]
+    for source in sources:
+        css = (static / source).read_text(encoding="utf-8")
+        # A source map describes the original file; nothing points there any more.
+        css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
+        if any(fnmatch.fnmatch(source, pattern) for pattern in _PURGED):
+            css = purge_unused(strip_font_awesome(css), used)
+        parts.append(rebase_urls(css, posixpath.dirname(source)))
+    return "\n".join(parts) + "\n"
+
+
+def _bundle_sources(static: Path, link: str) -> list[str] | None:
+    """The sources of a bundle an already rewritten page links, from the bundle's first line."""
+    try:
+        first = (static / link).read_text(encoding="utf-8").split("\n", 1)[0]
+    except OSError:
+        return None
+    match = _BUNDLE_HEADER.match(first)
+    return match["sources"].split() if match else None
+
+
+class _Bundler:
+    """Makes each distinct bundle once per build and links pages to it."""
+
+    def __init__(self, static: Path, used: set[str], cache: Path | None = None) -> None:
+        self.static = static
+        self.used = used
+        self.made: dict[tuple[str, ...], str] = {}
+        # The bundle depends only on its sources and the class names the
+        # pages use: a rebuild that changed neither takes it from this cache
+        # (purging the theme's stylesheet is most of a no-op rebuild's work).
+        self.cache = cache
+        self.cached: set[Path] = set()
+
+    def _merged(self, sources: Sequence[str]) -> str:
+        if self.cache is None:
+            return merge_stylesheets(self.static, sources, self.used)
+        key = hashlib.sha256(" ".join(sorted(self.used)).encode())
+        for source in sources:
+            key.update(source.encode() + b"\0" + (self.static / source).read_bytes())
+        cached = self.cache / f"{key.hexdigest()}.css"
+        self.cached.add(cached)
+        if cached.is_file():
+            return cached.read_text(encoding="utf-8")
+        css = merge_stylesheets(self.static, sources, self.used)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        cached.write_text(css, encoding="utf-8")
+        return css
+
+    def bundle(self, sources: Sequence[str]) -> str:
+        key = tuple(sources)
+        if key not in self.made:
+            css = self._merged(sources)
+            digest = hashlib.sha256(css.encode()).hexdigest()[:12]
+            name = f"{_BUNDLE_PREFIX}{digest}.css"
+            path = self.static / name
+            if not path.is_file() or path.read_text(encoding="utf-8") != css:
+                path.write_text(css, encoding="utf-8")
+            self.made[key] = name
+        return self.made[key]
+
+    def link(self, page: str, page_path: Path) -> str:
+        """``page`` with its marked stylesheets replaced by a link to their bundle."""
+        start = page.find(STYLESHEETS_START)
+        end = page.find(STYLESHEETS_END, start)
+        if start == -1 or end == -1:
+            return page
+        block = page[start + len(STYLESHEETS_START) : end]
+        sources: list[str] = []
+        kept: list[str] = []
+        # Where _static/ is, as the page links it: "../_static/", or
+        # "/handbook/_static/" on the 404 page, whose links are absolute.
+        static_href = ""
+        for tag in _LINK.findall(block):
+            href, media = _HREF.search(tag), _MEDIA.search(tag)
+            at = href[1].find("_static/") if href else -1
+            if 'rel="stylesheet"' not in tag or at == -1 or (media and media[1] != "all"):
+                kept.append(tag)
+                continue
+            assert href is not None
+            static_href = href[1][: at + len("_static/")]
+            source = href[1][at + len("_static/") :].split("?", 1)[0]
+            if source.startswith(_BUNDLE_PREFIX):
+                earlier = _bundle_sources(self.static, source)
+                if earlier is None:
+                    msg = f"{page_path}: links {source}, which names no sources; rebuild afresh"
+                    raise RuntimeError(msg)
+                sources.extend(earlier)
+            else:
+                sources.append(source)
+        if not sources:
+            return page
+        links = "\n".join(
+            [f'<link rel="stylesheet" href="{static_href}{self.bundle(sources)}" />', *kept]
+        )
+        return f"{page[: start + len(STYLESHEETS_START)]}\n{links}\n{page[end:]}"
+
+    def remove_stale(self) -> None:
+        """Delete the bundles of earlier builds that no page links any more."""
+        current = set(self.made.values())
+        for stale in self.static.glob(f"{_BUNDLE_PREFIX}*.css"):
+            if stale.name not in current:
+                stale.unlink()
+        if self.cache is not None:
+            for stale_cached in set(self.cache.glob("*.css")) - self.cached:
+                stale_cached.unlink()
+
+
+# documentation_options.js is the one script that must run before the page's
+# inline scripts; as a file it is one more request that blocks the first paint.
+_OPTIONS_SCRIPT = re.compile(r'<script src="[^"]*_static/documentation_options\.js[^"]*"></script>')
+
+
+def _inline_options(page: str, options: str | None) -> str:
+    if options is None:
+        return page
+    return _OPTIONS_SCRIPT.sub(lambda _: f"<script>{options.strip()}</script>", page, count=1)
+
+
+def _finish_pages(app: Any, exception: Exception | None) -> None:
+    """One pass over the written pages: sizes of images, one stylesheet, inline options."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
     static = outdir / "_static"
-    used = _used_names(outdir)
-    # Sphinx copies the originals again on every build; the slimmed result
-    # depends only on the original and on the class names the pages use, so
-    # a rebuild that changed neither takes it from this cache.
-    cache = Path(app.doctreedir) / "handbook-slim-css"
-    cache.mkdir(parents=True, exist_ok=True)
-    names = hashlib.sha256(" ".join(sorted(used)).encode()).hexdigest()
-    kept: set[Path] = set()
-    for pattern in _PURGED:
-        for stylesheet in static.glob(pattern):
-            original = stylesheet.read_bytes()
-            key = hashlib.sha256(original + names.encode()).hexdigest()
-            cached = cache / f"{key}.css"
-            if not cached.is_file():
-                css = original.decode("utf-8")
-                # The source map describes the original file; without it nothing points there.
-                css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
-                cached.write_text(purge_unused(strip_font_awesome(css), used), encoding="utf-8")
-            shutil.copyfile(cached, stylesheet)
-            kept.add(cached)
-    for stale in set(cache.glob("*.css")) - kept:
-        stale.unlink()
+    pages = {path: path.read_text(encoding="utf-8") for path in outdir.rglob("*.html")}
+    cache = (
+        Path(app.doctreedir) / "handbook-bundle-css" if getattr(app, "doctreedir", None) else None
+    )
+    bundler = _Bundler(static, _used_names(pages.values(), static), cache)
+    options_file = static / "documentation_options.js"
+    options = options_file.read_text(encoding="utf-8") if options_file.is_file() else None
+    for path, page in pages.items():
+        finished = _inline_options(bundler.link(size_images(page, path.parent), path), options)
+        if finished != page:
+            path.write_text(finished, encoding="utf-8")
+    if bundler.made:
+        bundler.remove_stale()
     for leftover in (
         "scripts/fontawesome.js",
         "scripts/fontawesome.js.map",
         "scripts/fontawesome.js.LICENSE.txt",
+        "styles/pydata-sphinx-theme.css.map",
     ):
         (static / leftover).unlink(missing_ok=True)
     shutil.rmtree(static / "vendor" / "fontawesome", ignore_errors=True)
-    (static / "styles" / "pydata-sphinx-theme.css.map").unlink(missing_ok=True)
 
 
 # -- Figures ---------------------------------------------------------------------
@@ -469,16 +637,6 @@ def size_images(page: str, folder: Path) -> str:
     return _IMG.sub(sized, page)
 
 
-def _size_images(app: Any, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    for page in Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        sized = size_images(text, page.parent)
-        if sized != text:
-            page.write_text(sized, encoding="utf-8")
-
-
 def setup(app: Any) -> dict[str, Any]:
     """Register the MathML renderer and the HTML fixes with Sphinx."""
     app.add_html_math_renderer(
@@ -490,7 +648,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("builder-inited", _restore_assets)
     app.connect("builder-inited", _kernel_profile)
-    # Images first: the class names the stylesheets keep are read from the final pages.
-    app.connect("build-finished", _size_images, priority=400)
-    app.connect("build-finished", _slim_assets)
+    # After every other handler that writes files into _static: the theme
+    # rewrites pygments.css at build-finished (priority 500), and the bundle
+    # must be made from what the pages would otherwise have linked.
+    app.connect("build-finished", _finish_pages, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
