@@ -61,7 +61,7 @@ def why_no_postgres() -> str | None:
                 "running as root, and there is no 'postgres' user to run PostgreSQL as; "
                 "run `apt-get install -y postgresql` first"
             )
-        if shutil.which("runuser") is None:
+        if _runuser() is None:
             return "running as root without runuser (util-linux) to run PostgreSQL as 'postgres'"
     return None
 
@@ -116,8 +116,16 @@ class Postgres:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def _runuser() -> str | None:
+    """runuser, also where it lives outside a short PATH (/usr/sbin, /sbin)."""
+    path = os.pathsep.join([os.environ.get("PATH", os.defpath), "/usr/sbin", "/sbin"])
+    return shutil.which("runuser", path=path)
+
+
 def _as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    if os.geteuid() != 0:
+        return command
+    return [_runuser() or "runuser", "-u", "postgres", "--", *command]
 
 
 @contextlib.contextmanager
