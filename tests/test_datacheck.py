@@ -237,6 +237,33 @@ def _shifted_distribution(batch):
     return batch.assign(body_mass_g=batch["body_mass_g"] + 600)
 
 
+#: The batches every other engine (Polars, Spark) is compared with pandas on:
+#: the clean batch (None) and each defect above.
+ENGINE_CASES = [
+    None,
+    _unit_change,
+    _unseen_category,
+    _duplicated_rows,
+    _dropped_column,
+    _shifted_distribution,
+]
+
+
+def engine_case_id(defect) -> str:
+    return "clean" if defect is None else defect.__name__.strip("_")
+
+
+def engine_verdict(report: datacheck.DataCheckReport):
+    """What the gate decided and on what: failed (column, check) pairs, each feature's verdict, notes."""
+    failed = set(zip(report.failures["column"], report.failures["check"], strict=True))
+    verdicts = (
+        None
+        if report.drift is None
+        else dict(zip(report.drift["column"], report.drift["verdict"], strict=True))
+    )
+    return report.passed, failed, verdicts, report.notes
+
+
 @pytest.mark.parametrize(
     ("defect", "column", "schema_check", "drifts"),
     [

@@ -8,12 +8,11 @@ import pandas as pd
 import pytest
 from palmerpenguins import load_penguins
 from test_datacheck import (
+    ENGINE_CASES,
     PENGUINS_SCHEMA,
-    _dropped_column,
     _duplicated_rows,
-    _shifted_distribution,
-    _unit_change,
-    _unseen_category,
+    engine_case_id,
+    engine_verdict,
 )
 
 from mlorg import cli, datacheck
@@ -39,29 +38,7 @@ def batch(reference) -> pd.DataFrame:
     return reference.sample(200, random_state=7).reset_index(drop=True)
 
 
-def _verdict(report):
-    """What the gate decided and on what: failed (column, check) pairs, each feature's verdict, notes."""
-    failed = set(zip(report.failures["column"], report.failures["check"], strict=True))
-    verdicts = (
-        None
-        if report.drift is None
-        else dict(zip(report.drift["column"], report.drift["verdict"], strict=True))
-    )
-    return report.passed, failed, verdicts, report.notes
-
-
-@pytest.mark.parametrize(
-    "defect",
-    [
-        None,
-        _unit_change,
-        _unseen_category,
-        _duplicated_rows,
-        _dropped_column,
-        _shifted_distribution,
-    ],
-    ids=lambda d: "clean" if d is None else d.__name__.strip("_"),
-)
+@pytest.mark.parametrize("defect", ENGINE_CASES, ids=engine_case_id)
 def test_the_pandas_engines_defect_cases_give_the_same_verdicts_on_polars(
     schema, reference, batch, tmp_path, defect
 ):
@@ -74,7 +51,7 @@ def test_the_pandas_engines_defect_cases_give_the_same_verdicts_on_polars(
         schema,
         reference=pl.read_parquet(tmp_path / "reference.parquet"),
     )
-    assert _verdict(on_polars) == _verdict(on_pandas)
+    assert engine_verdict(on_polars) == engine_verdict(on_pandas)
     assert on_polars.passed is (defect is None)
     assert on_polars.thresholds == on_pandas.thresholds
     if defect is _duplicated_rows:

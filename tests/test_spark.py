@@ -21,12 +21,11 @@ import pytest
 from palmerpenguins import load_penguins
 from scipy import stats
 from test_datacheck import (
+    ENGINE_CASES,
     PENGUINS_SCHEMA,
-    _dropped_column,
-    _duplicated_rows,
-    _shifted_distribution,
     _unit_change,
-    _unseen_category,
+    engine_case_id,
+    engine_verdict,
 )
 
 from mlorg import cli, datacheck
@@ -73,29 +72,7 @@ def _parquet(frame: pd.DataFrame, folder: Path, name: str) -> Path:
     return path
 
 
-def _verdict(report: datacheck.DataCheckReport):
-    """What the gate decided and on what: the failed (column, check) pairs and each feature's verdict."""
-    failed = set(zip(report.failures["column"], report.failures["check"], strict=True))
-    verdicts = (
-        None
-        if report.drift is None
-        else dict(zip(report.drift["column"], report.drift["verdict"], strict=True))
-    )
-    return report.passed, failed, verdicts, report.notes
-
-
-@pytest.mark.parametrize(
-    "defect",
-    [
-        None,
-        _unit_change,
-        _unseen_category,
-        _duplicated_rows,
-        _dropped_column,
-        _shifted_distribution,
-    ],
-    ids=lambda d: "clean" if d is None else d.__name__.strip("_"),
-)
+@pytest.mark.parametrize("defect", ENGINE_CASES, ids=engine_case_id)
 def test_the_pandas_engines_defect_cases_give_the_same_verdicts_on_spark(
     spark, schema, reference, batch, folder, defect
 ):
@@ -105,7 +82,7 @@ def test_the_pandas_engines_defect_cases_give_the_same_verdicts_on_spark(
     spark_data = spark.read.parquet(str(_parquet(data, folder, name)))
     spark_reference = spark.read.parquet(str(_parquet(reference, folder, "reference")))
     on_spark = datacheck.check(spark_data, schema, reference=spark_reference)
-    assert _verdict(on_spark) == _verdict(on_pandas)
+    assert engine_verdict(on_spark) == engine_verdict(on_pandas)
     assert on_spark.passed is (defect is None)
     assert list(on_spark.drift.columns) == list(datacheck.DRIFT_COLUMNS)
     assert on_spark.thresholds == on_pandas.thresholds  # the same tests, so the same per-test level
@@ -187,7 +164,7 @@ def test_identifiers_and_times_are_left_out_and_small_batches_not_judged_as_on_p
         schema,
         reference=spark.read.parquet(str(_parquet(ref, folder, "orders-reference"))),
     )
-    assert _verdict(on_spark) == _verdict(on_pandas)
+    assert engine_verdict(on_spark) == engine_verdict(on_pandas)
     assert on_spark.drift["verdict"].tolist() == [
         "left out: unique in the schema (an identifier)",
         "left out: datetimes (a time column)",
