@@ -116,3 +116,36 @@ def test_chapter_pages_show_owner_review_status_and_last_updated(book):
     assert "chapter-freshness" in page
     assert "Last reviewed: " in page
     assert "Last updated on " in page
+
+
+def _code_text(page: str) -> str:
+    """The text of every ``<pre>`` block of ``page``, as a reader copies it."""
+    import html
+    import re
+
+    blocks = re.findall(r"<pre\b[^>]*>(.*?)</pre>", page, flags=re.DOTALL)
+    return "\n".join(html.unescape(re.sub(r"<[^>]+>", "", block)) for block in blocks)
+
+
+@pytest.mark.parametrize("docname", book_toc.example_notebooks())
+def test_notebook_code_keeps_its_text_and_colours_with_fewer_elements(book, docname):
+    """Plain-looking tokens lose their ``<span>``; every line of code is still there."""
+    page = (book.outdir / f"{docname}.html").read_text(encoding="utf-8")
+    for plain in ("n", "p", "w"):
+        assert f'<span class="{plain}">' not in page
+    assert '<span class="o">' in page or '<span class="k">' in page, "highlighting is gone"
+    executed = json.loads(
+        (book.outdir.parent / "jupyter_execute" / f"{docname}.ipynb").read_text(encoding="utf-8")
+    )
+    shown = _code_text(page)
+    for cell in executed["cells"]:
+        removed = {"remove-input", "remove-cell"} & set(cell["metadata"].get("tags", []))
+        if cell["cell_type"] == "code" and not removed:
+            for line in "".join(cell["source"]).splitlines():
+                assert line in shown, f"{docname}: code line missing from the page: {line!r}"
+
+
+def test_notebook_tables_have_no_style_element_each(book):
+    page = (book.outdir / "examples" / "data-check.html").read_text(encoding="utf-8")
+    assert page.count('class="dataframe"') >= 5
+    assert ".dataframe tbody tr th" not in page.split("</head>", 1)[1]

@@ -9,6 +9,13 @@ A small Sphinx extension, loaded from ``book/conf.py``:
   checkbox and text, so the checkbox has the item as its accessible name;
 * the bibliography uses list roles (``doc-biblioentry`` is deprecated in
   DPUB-ARIA 1.1 and a ``list`` needs ``listitem`` children);
+* pages carry fewer elements for the browser to style and lay out: the
+  ``<span>`` Pygments puts around every code token is dropped where the token
+  is drawn exactly like the code around it in both the light and the dark
+  style (names, punctuation, spaces: a third of a notebook page's elements),
+  and the ``<style>`` pandas writes before every table (the same three rules
+  each time, and each one restyles the whole page while it loads) goes, the
+  rules being in ``handbook.css`` once;
 * disclosure buttons have names: MyST-NB's "Show code cell source" summary
   loses its ``aria-label`` (which hid the visible text from speech input),
   and the sidebar's expand arrows say whose pages they show;
@@ -29,6 +36,7 @@ A small Sphinx extension, loaded from ``book/conf.py``:
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import html
 import os
@@ -52,9 +60,11 @@ __all__ = [
     "name_sidebar_summaries",
     "purge_unused",
     "rebase_urls",
+    "plain_token_classes",
     "setup",
     "size_images",
     "strip_font_awesome",
+    "unwrap_plain_tokens",
 ]
 
 
@@ -92,21 +102,111 @@ def fix_body(body: str) -> str:
 
     What it writes is also well-formed XML, as the EPUB's XHTML pages must be:
     the checkbox tag is closed, and pandas' ``<style scoped>`` (an attribute
-    without a value, and one no browser implements) loses ``scoped``.
+    without a value, and one no browser implements) loses ``scoped``. The
+    ``<style>`` pandas writes before each table goes when it is the usual one
+    (its rules are in ``handbook.css``).
 
     >>> fix_body('<li class="task-list-item"><p><input class="task-list-item-checkbox" '
     ...          'type="checkbox">Do it.</p></li>')
     '<li class="task-list-item"><p><label><input class="task-list-item-checkbox" type="checkbox" />Do it.</label></p></li>'
     >>> fix_body('<div role="list"><div class="citation" role="doc-biblioentry">x</div></div>')
     '<div role="list"><div class="citation" role="listitem">x</div></div>'
+    >>> pandas = ('<style scoped> .dataframe tbody tr th:only-of-type { vertical-align: middle; }'
+    ...           ' .dataframe tbody tr th { vertical-align: top; }'
+    ...           ' .dataframe thead th { text-align: right; } </style> <table class="dataframe">')
+    >>> fix_body(pandas)
+    '<table class="dataframe">'
+    >>> fix_body('<style>.dataframe thead th { color: red; }</style><table>')
+    '<style>.dataframe thead th { color: red; }</style><table>'
     """
     body = _TASK.sub(_labelled_task, body)
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    body = _STYLE.sub(_without_pandas_table_style, body)
     body = body.replace("<style scoped>", "<style>")
     # A figure whose image is SVG scrolls sideways on a phone instead of
     # shrinking (handbook.css); a scrolling region must be reachable by keyboard.
     body = _SVG_FIGURE.sub(r'<figure class="\1 handbook-wide-figure" tabindex="0"\2', body)
     return body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+
+
+# The rules pandas' ``DataFrame.to_html`` (and so every notebook table) writes
+# in a ``<style>`` before each table: the first three for every table, the
+# last two instead of the third when the columns have several levels.
+# handbook.css has them all once (together they style both kinds of table as
+# pandas intends); a ``<style>`` holding only these rules goes.
+_PANDAS_TABLE_RULES = frozenset(
+    {
+        ".dataframe tbody tr th:only-of-type { vertical-align: middle; }",
+        ".dataframe tbody tr th { vertical-align: top; }",
+        ".dataframe thead th { text-align: right; }",
+        ".dataframe thead tr th { text-align: left; }",
+        ".dataframe thead tr:last-of-type th { text-align: right; }",
+    }
+)
+_STYLE = re.compile(r"<style(?: scoped)?>([^<]*)</style>\s*")
+_RULE = re.compile(r"[^{}]+\{[^{}]*\}")
+
+
+def _without_pandas_table_style(match: re.Match[str]) -> str:
+    rules = [" ".join(rule.split()) for rule in _RULE.findall(match[1])]
+    leftover = _RULE.sub("", match[1]).strip()
+    if rules and not leftover and set(rules) <= _PANDAS_TABLE_RULES:
+        return ""
+    return match[0]
+
+
+@functools.cache
+def plain_token_classes(*styles: str) -> frozenset[str]:
+    """The Pygments token classes drawn exactly like plain code text in every style.
+
+    A token's ``<span>`` only matters if its class changes how the token looks.
+    In each of ``styles`` (the light and the dark Pygments style), a class is
+    plain when it has no rule of its own or the same rule as plain text. An
+    unknown style name makes nothing plain.
+
+    >>> sorted(plain_token_classes("a11y-high-contrast-light", "a11y-high-contrast-dark"))
+    ['n', 'nn', 'nx', 'p', 'pm', 'w']
+    >>> plain_token_classes("no-such-style")
+    frozenset()
+    """
+    from pygments.formatters import HtmlFormatter
+    from pygments.util import ClassNotFound
+
+    plain: set[str] | None = None
+    for style in styles:
+        try:
+            formatter = HtmlFormatter(style=style)
+        except ClassNotFound:
+            return frozenset()
+        text = formatter.class2style.get("", ("",))[0]
+        here = {
+            name
+            for name in formatter.ttype2class.values()
+            if name and formatter.class2style.get(name, (text,))[0] == text
+        }
+        plain = here if plain is None else plain & here
+    return frozenset(plain or ())
+
+
+_PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.DOTALL)
+
+
+def unwrap_plain_tokens(body: str, classes: Iterable[str]) -> str:
+    """Drop the ``<span>`` around code tokens whose class is in ``classes``.
+
+    Only inside ``<pre>`` blocks, and only spans with that one class: the text
+    stays as it was, so what a reader sees, copies and searches is unchanged.
+
+    >>> unwrap_plain_tokens('<pre><span class="n">x</span> <span class="o">=</span></pre>', {"n"})
+    '<pre>x <span class="o">=</span></pre>'
+    >>> unwrap_plain_tokens('<p><span class="n">x</span></p>', {"n"})
+    '<p><span class="n">x</span></p>'
+    """
+    names = "|".join(sorted(re.escape(name) for name in classes))
+    if not names:
+        return body
+    token = re.compile(rf'<span class="(?:{names})">([^<]*)</span>')
+    return _PRE.sub(lambda block: token.sub(r"\1", block[0]), body)
 
 
 def _labelled_task(match: re.Match[str]) -> str:
@@ -201,7 +301,11 @@ def _page_context(
     if pagename != "search":
         context["script_files"] = [_defer(script) for script in context.get("script_files", [])]
     if "body" in context:
-        context["body"] = fix_body(context["body"])
+        styles = (
+            context.get("theme_pygments_light_style", ""),
+            context.get("theme_pygments_dark_style", ""),
+        )
+        context["body"] = unwrap_plain_tokens(fix_body(context["body"]), plain_token_classes(*styles))
     generate = context.get("generate_toctree_html")
     if generate is not None:
 
