@@ -63,6 +63,7 @@ __all__ = [
     "plain_token_classes",
     "setup",
     "size_images",
+    "source_version",
     "strip_font_awesome",
     "unwrap_plain_tokens",
 ]
@@ -756,4 +757,31 @@ def setup(app: Any) -> dict[str, Any]:
     # rewrites pygments.css at build-finished (priority 500), and the bundle
     # must be made from what the pages would otherwise have linked.
     app.connect("build-finished", _finish_pages, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": source_version(),
+    }
+
+
+def source_version(folder: Path = Path(__file__).parent) -> int:
+    """A number that changes whenever a source file of the book's extensions changes.
+
+    Sphinx keeps what an earlier build read only while every extension reports
+    the ``env_version`` it reported then; given this, an edit to any module in
+    ``book/_ext/handbook`` makes the next ``nox -s docs`` read and write every
+    page again, so the edit shows without ``-E``. Notebooks are not executed
+    again: their cache is keyed by their code.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "a.py").write_text("x = 1")
+    ...     before = source_version(Path(tmp))
+    ...     _ = (Path(tmp) / "a.py").write_text("x = 2")
+    ...     before != source_version(Path(tmp))
+    True
+    """
+    digest = hashlib.sha256()
+    for source in sorted(folder.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return int(digest.hexdigest()[:12], 16)
