@@ -58,9 +58,9 @@ __all__ = [
     "image_size",
     "merge_stylesheets",
     "name_sidebar_summaries",
+    "plain_token_classes",
     "purge_unused",
     "rebase_urls",
-    "plain_token_classes",
     "setup",
     "size_images",
     "source_version",
@@ -306,7 +306,9 @@ def _page_context(
             context.get("theme_pygments_light_style", ""),
             context.get("theme_pygments_dark_style", ""),
         )
-        context["body"] = unwrap_plain_tokens(fix_body(context["body"]), plain_token_classes(*styles))
+        context["body"] = unwrap_plain_tokens(
+            fix_body(context["body"]), plain_token_classes(*styles)
+        )
     generate = context.get("generate_toctree_html")
     if generate is not None:
 
