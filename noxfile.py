@@ -213,7 +213,9 @@ def docs_versions(session: nox.Session) -> None:
 
     Each version gets its own environment from its own lock file, so old
     versions' notebooks run with their own code. Pass ``-- --base-url /`` to
-    preview locally (``python -m http.server -d _build/versions``).
+    preview locally (``python -m http.server -d _build/versions``), and
+    ``-- --editions`` to give each version its own PDF and EPUB (needs
+    Chromium; ``--chromium PATH`` for another binary), as the deploy does.
     """
     _install(session, "docs")
     session.install("-c", str(LOCK), "uv")

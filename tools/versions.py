@@ -3,7 +3,11 @@
 ``nox -s docs-versions`` runs this script (``python -m tools.versions``).
 Each version is checked out into its own git worktree, gets its own environment installed from *its own* lock
 file and package (so an old version's notebooks execute with that version's
-``mlorg``), and is built into ``_build/versions/<name>/``. A ``switcher.json``
+``mlorg``), and is built into ``_build/versions/<name>/``. With ``--editions``
+each version also gets its own PDF and EPUB (``handbook.pdf``,
+``handbook.epub``, which its pages link to), made by that version's own
+``tools/pdf.py`` and Sphinx builders; a version without that script gets
+none, and says so. A ``switcher.json``
 for the theme's version switcher and an ``index.html`` that redirects to the
 latest release are written beside them.
 
@@ -57,6 +61,10 @@ __all__ = [
 _RELEASE = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 #: The dependency groups a version's environment needs to build the book.
 DOCS_GROUPS = ("docs",)
+#: ... and to make its PDF and EPUB editions (``--editions``).
+EDITION_GROUPS = ("docs", "pdf")
+#: The two editions, as the pages link them (book/conf.py's ``handbook_downloads``).
+EDITION_FILES = ("handbook.pdf", "handbook.epub")
 
 
 @dataclass(frozen=True)
@@ -133,15 +141,15 @@ def resolve_ref(repo: Path, name: str) -> str:
     raise RuntimeError(msg)
 
 
-def _environment(source: Path, envdir: Path, uv: str) -> Path:
+def _environment(source: Path, envdir: Path, uv: str, groups: Sequence[str] = DOCS_GROUPS) -> Path:
     """Create (or update) the environment for one checked-out version."""
     python = envdir / "bin" / "python"
     if not python.exists():
         subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(envdir)], check=True)
     lock = source / "requirements" / "constraints.txt"
     constraints = ["-c", str(lock)] if lock.exists() else []
-    groups = [f"--group={source / 'pyproject.toml'}:{group}" for group in DOCS_GROUPS]
-    command = [uv, "pip", "install", "--quiet", "--python", str(python), *constraints, *groups]
+    options = [f"--group={source / 'pyproject.toml'}:{group}" for group in groups]
+    command = [uv, "pip", "install", "--quiet", "--python", str(python), *constraints, *options]
     # Versions since the toolkit's extras install `mlorg[examples]`; older ones
     # had everything in the base install (and the notebooks' list in a group).
     extras = "[examples]" if _has_extra(source / "pyproject.toml", "examples") else ""
@@ -156,24 +164,71 @@ def _has_extra(pyproject: Path, extra: str) -> bool:
     return extra in project.get("optional-dependencies", {})
 
 
-def _build_one(repo: Path, ref: str, name: str, work: Path, json_url: str, uv: str) -> Path:
+def _has_group(pyproject: Path, group: str) -> bool:
+    """Return whether the project in ``pyproject`` defines the dependency group ``group``."""
+    with pyproject.open("rb") as file:
+        return group in tomllib.load(file).get("dependency-groups", {})
+
+
+def _sphinx(python: Path, builder: str, builddir: Path, outdir: Path) -> list[str]:
+    """The ``sphinx-build`` command line of one builder for one version (run in its source)."""
+    command = [str(python), "-m", "sphinx", "-b", builder, "-W", "-n", "--keep-going", "-q"]
+    # Doctrees outside the output, so they are not published with it (nor packed in the EPUB).
+    command += ["-d", str(builddir / "doctrees" / builder), "-c", "book", ".", str(outdir)]
+    return command
+
+
+def _run(command: list[str], source: Path, env: dict[str, str], what: str) -> None:
+    result = subprocess.run(command, cwd=source, env=env, check=False)
+    if result.returncode != 0:
+        msg = f"{what} failed with exit status {result.returncode}"
+        raise RuntimeError(msg)
+
+
+def _build_one(
+    repo: Path,
+    ref: str,
+    name: str,
+    work: Path,
+    json_url: str,
+    uv: str,
+    chromium: str | None = None,
+) -> Path:
+    """Build one version's HTML (and, given ``chromium``, its editions) with its own code."""
     source = work / "src" / name
     if source.exists():
         _git(repo, "worktree", "remove", "--force", str(source))
     _git(repo, "worktree", "add", "--detach", str(source), resolve_ref(repo, ref))
     try:
-        python = _environment(source, work / "envs" / name, uv)
+        pdf_script = source / "tools" / "pdf.py"
+        editions = chromium is not None and pdf_script.is_file()
+        editions = editions and _has_group(source / "pyproject.toml", "pdf")
+        groups = EDITION_GROUPS if editions else DOCS_GROUPS
+        python = _environment(source, work / "envs" / name, uv, groups)
         builddir = work / "build" / name
+        html = builddir / "html"
         env = {**os.environ, "HANDBOOK_VERSION_NAME": name, "HANDBOOK_SWITCHER_JSON": json_url}
-        command = [str(python), "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-q"]
-        # Doctrees outside the HTML, so they are not published with it.
-        command += ["-d", str(builddir / "doctrees"), "-c", "book", ".", str(builddir / "html")]
         print(f"[versions] building {name} ({ref})", flush=True)
-        result = subprocess.run(command, cwd=source, env=env, check=False)
-        if result.returncode != 0:
-            msg = f"the build of {name} ({ref}) failed with exit status {result.returncode}"
-            raise RuntimeError(msg)
-        return builddir / "html"
+        _run(_sphinx(python, "html", builddir, html), source, env, f"the build of {name} ({ref})")
+        for stale in EDITION_FILES:
+            (html / stale).unlink(missing_ok=True)
+        if chromium is not None and not editions:
+            print(f"[versions] {name}: no tools/pdf.py or pdf group, so no PDF or EPUB", flush=True)
+        if editions:
+            assert chromium is not None
+            print(f"[versions] the PDF and EPUB of {name}", flush=True)
+            for builder in ("singlehtml", "epub"):
+                what = f"the {builder} build of {name} ({ref})"
+                _run(_sphinx(python, builder, builddir, builddir / builder), source, env, what)
+            print_pdf = [str(python), str(pdf_script), str(builddir / "singlehtml")]
+            print_pdf += [str(html / "handbook.pdf"), "--chromium", chromium]
+            _run(print_pdf, source, env, f"printing the PDF of {name} ({ref})")
+            epubs = sorted((builddir / "epub").glob("*.epub"))
+            if len(epubs) != 1:
+                msg = f"the epub build of {name} ({ref}) made {len(epubs)} .epub files, not one"
+                raise RuntimeError(msg)
+            shutil.copyfile(epubs[0], html / "handbook.epub")
+        return html
     finally:
         _git(repo, "worktree", "remove", "--force", str(source))
 
@@ -186,8 +241,12 @@ def build_versions(
     branch: str = "main",
     uv: str = "uv",
     work: Path | None = None,
+    chromium: str | None = None,
 ) -> list[BuiltVersion]:
     """Build ``branch`` and every release tag of ``repo`` into ``outdir/<name>/``.
+
+    Given ``chromium`` (a Chromium or Chrome binary), each version's PDF and
+    EPUB are made too, by its own code, next to its HTML.
 
     Also writes ``outdir/switcher.json`` and ``outdir/index.html`` (a redirect
     to the preferred version); ``outdir`` then holds exactly what to publish.
@@ -200,7 +259,7 @@ def build_versions(
     work.mkdir(parents=True, exist_ok=True)
     built = []
     for name in names:
-        html = _build_one(repo, name, name, work, "../switcher.json", uv)
+        html = _build_one(repo, name, name, work, "../switcher.json", uv, chromium)
         target = outdir / name
         if target.exists():
             shutil.rmtree(target)
@@ -230,10 +289,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base-url", default="/", help="URL path the versions are served under")
     parser.add_argument("--branch", default="main", help="the development branch to build")
     parser.add_argument("--uv", default=shutil.which("uv") or "uv", help="the uv executable")
+    parser.add_argument(
+        "--editions",
+        action="store_true",
+        help="also make each version's PDF and EPUB with its own code (needs Chromium)",
+    )
+    parser.add_argument(
+        "--chromium", default="/usr/bin/chromium", help="Chromium or Chrome binary for --editions"
+    )
     args = parser.parse_args(argv)
+    if args.editions and not Path(args.chromium).is_file():
+        parser.error(f"--chromium {args.chromium}: no such file (apt-get install chromium)")
     try:
         built = build_versions(
-            args.repo.resolve(), args.out.resolve(), args.base_url, branch=args.branch, uv=args.uv
+            args.repo.resolve(),
+            args.out.resolve(),
+            args.base_url,
+            branch=args.branch,
+            uv=args.uv,
+            chromium=args.chromium if args.editions else None,
         )
     except (RuntimeError, subprocess.CalledProcessError) as error:
         # A failed build, not unusable input: exit status 1, in argparse's words.

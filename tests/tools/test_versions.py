@@ -124,6 +124,10 @@ def versions(repo_with_two_releases: Path) -> Path:
     out = repo_with_two_releases / "_build" / "versions"
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     args = ["--repo", str(repo_with_two_releases), "--out", str(out), "--base-url", "/handbook/"]
+    # Where Chromium is installed (the browser tests run), each version's PDF
+    # and EPUB are made too, as the deploy workflow makes them.
+    if Path(chromium.find()).is_file():
+        args += ["--editions", "--chromium", chromium.find()]
     status = main([*args, "--uv", uv])
     assert status == 0
     return out
@@ -155,6 +159,34 @@ def test_builds_every_release_with_its_own_code_and_a_valid_switcher(versions):
     assert all({"name", "version", "url"} <= set(e) for e in entries)
     assert [e["version"] for e in entries if e.get("preferred")] == ["v0.2.0"]
     assert "url=v0.2.0/" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_every_version_carries_its_own_pdf_and_epub(versions):
+    """The download links of a release open that release's editions, not main's."""
+    import zipfile
+
+    from pypdf import PdfReader
+
+    for name, version in (("main", "0.2.0"), ("v0.2.0", "0.2.0"), ("v0.1.0", "0.1.0")):
+        folder = versions / name
+        cover = " ".join((PdfReader(folder / "handbook.pdf").pages[0].extract_text() or "").split())
+        assert f"Version {version}" in cover, f"{name}: {cover!r}"
+        with zipfile.ZipFile(folder / "handbook.epub") as epub:
+            assert epub.read("mimetype") == b"application/epub+zip"
+            pages = [epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml")]
+        assert any(f"Version {version}." in page for page in pages), name
+        home = (folder / "book" / "index.html").read_text(encoding="utf-8")
+        assert 'href="../handbook.pdf"' in home
+        assert 'href="../handbook.epub"' in home
+
+
+def test_editions_need_a_chromium_that_exists(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--repo", str(tmp_path), "--editions", "--chromium", str(tmp_path / "nothing")])
+    assert stopped.value.code == 2
+    assert "no such file" in capsys.readouterr().err
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
