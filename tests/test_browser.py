@@ -323,6 +323,32 @@ def test_notebook_page_offers_download_launch_and_source_buttons(reader):
     assert reader.errors == []
 
 
+@ON_DESKTOP
+def test_copy_button_copies_a_code_cell_as_the_notebook_has_it_in_colour(reader, site):
+    """Code tokens drawn like plain text carry no ``<span>`` (html.py): nothing else changes."""
+    executed = json.loads(
+        (site.parent / "jupyter_execute" / "examples" / "data-check.ipynb").read_text("utf-8")
+    )
+    sources = {
+        "".join(cell["source"]).rstrip("\n")
+        for cell in executed["cells"]
+        if cell["cell_type"] == "code"
+    }
+    page = reader.open("examples/data-check")
+    reader.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=reader.base_url)
+    block = page.locator("div.cell_input div.highlight >> visible=true").first
+    block.hover()
+    block.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.rstrip("\n") in sources
+    colours = block.evaluate(
+        "b => [getComputedStyle(b.querySelector('pre')).color,"
+        " getComputedStyle(b.querySelector('pre span.o, pre span.k, pre span.kn')).color]"
+    )
+    assert colours[0] != colours[1], "keywords and operators are no longer coloured"
+    assert reader.errors == []
+
+
 @VIEWPORTS
 def test_chapter_shows_owner_status_and_last_updated(reader):
     page = reader.open("book/team")
