@@ -83,6 +83,10 @@ def test_bibliography_follows_bib_edits_and_new_citations(throwaway_book, sphinx
             "book/references.bib": _BIB,
             "examples/claims.md": "# Claims\n\nA claim {cite:p}`alpha2020`.\n",
             "book/bibliography.md": "# Bibliography\n\n```{bibliography}\n```\n",
+            "_toc.yml": (
+                "format: jb-book\nroot: book/index\nchapters:\n"
+                "  - file: examples/claims\n  - file: book/bibliography\n"
+            ),
         }
     )
     build_dir = tmp_path / "_build"
@@ -97,8 +101,10 @@ def test_bibliography_follows_bib_edits_and_new_citations(throwaway_book, sphinx
     assert "The First Title" in first
     assert "Another Book" not in first  # only cited entries are listed
 
-    # A no-op rebuild keeps the formatted citations (and writes no page).
+    # A no-op rebuild keeps the formatted citations, and writes no page.
+    written = bibliography.stat().st_mtime_ns
     assert build() == first
+    assert bibliography.stat().st_mtime_ns == written
     claims = (build_dir / "html" / "examples" / "claims.html").read_text(encoding="utf-8")
     assert "Alpha, 2020" in claims
 
@@ -117,3 +123,5 @@ def test_bibliography_follows_bib_edits_and_new_citations(throwaway_book, sphinx
     cited = build()
     assert "Another Book" in cited
     assert "The Corrected Title" in cited
+    claims = (build_dir / "html" / "examples" / "claims.html").read_text(encoding="utf-8")
+    assert "Beta" in claims and "2021" in claims

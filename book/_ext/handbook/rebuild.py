@@ -23,7 +23,9 @@ process then spent most of its time on work whose result it already had:
   order of the pages and three settings; when a fingerprint of all of them is
   the one of the last formatting, the citations of that formatting are used
   again (:func:`citations_fingerprint`). A ``.bib`` edit or a new citation
-  changes the fingerprint.
+  changes the fingerprint, and then the pages with a bibliography are
+  written again too (sphinxcontrib-bibtex alone left the bibliography page
+  without a citation added to another page, until a full build).
 * **Templates compiled again.** Jinja compiles every template in every
   process; a bytecode cache in the doctrees folder keeps the compiled
   templates (Jinja checks each against its source).
@@ -273,7 +275,11 @@ def _skip_unchanged_citations(app: Any) -> None:
             return []
         updated = list(bibtex.env_updated(app, env))
         env.handbook_citations = (fingerprint, list(domain.citations))
-        return updated
+        # The pages with a bibliography list the citations when they are
+        # written: write them again (sphinxcontrib-bibtex alone would not,
+        # and a citation added to a chapter was missing from the bibliography
+        # page until a full build).
+        return sorted({*updated, *(key.docname for key in domain.bibliographies)})
 
     app.connect("env-updated", env_updated, priority=listeners[0].priority)
 
