@@ -370,7 +370,9 @@ def main() -> int:
         f"\nBook build, medians of {ARGS.repeat} runs; {info['cpu']}, {info['cores']} cores, load {load}"
     )
     if ARGS.baseline:
-        print(f"[{ARGS.baseline}] and [this tree] measured side by side, one repeat of each in turn")
+        print(
+            f"[{ARGS.baseline}] and [this tree] measured side by side, one repeat of each in turn"
+        )
     print(f"{'scenario':68} {'wall s':>8} {'cpu s':>7} {'executed':>9} {'peak MB':>8}")
     for r in rows:
         peak = f"{r.peak_mb:8.0f}" if r.peak_mb is not None else f"{'-':>8}"
