@@ -102,10 +102,13 @@ def test_bibliography_follows_bib_edits_and_new_citations(throwaway_book, sphinx
     assert "The First Title" in first
     assert "Another Book" not in first  # only cited entries are listed
 
-    # A no-op rebuild keeps the formatted citations, and writes no page.
-    written = bibliography.stat().st_mtime_ns
+    # A no-op rebuild keeps the formatted citations, and writes no page:
+    # neither a document nor the search page.
+    search = build_dir / "html" / "search.html"
+    written, searched = bibliography.stat().st_mtime_ns, search.stat().st_mtime_ns
     assert build() == first
     assert bibliography.stat().st_mtime_ns == written
+    assert search.stat().st_mtime_ns == searched
     claims = (build_dir / "html" / "examples" / "claims.html").read_text(encoding="utf-8")
     assert "Alpha, 2020" in claims
 
@@ -117,6 +120,8 @@ def test_bibliography_follows_bib_edits_and_new_citations(throwaway_book, sphinx
     edited = build()
     assert "The Corrected Title" in edited
     assert "The First Title" not in edited
+    # A build that wrote a page renders the search page again.
+    assert search.stat().st_mtime_ns != searched
 
     # A new citation on another page: the bibliography lists it too.
     page = src / "examples" / "claims.md"

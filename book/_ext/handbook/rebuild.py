@@ -29,6 +29,8 @@ process then spent most of its time on work whose result it already had:
 * **Templates compiled again.** Jinja compiles every template in every
   process; a bytecode cache in the doctrees folder keeps the compiled
   templates (Jinja checks each against its source).
+* **The search and 404 pages, rendered again.** In a build that read and
+  wrote no page they come out as they are; they are then left alone.
 
 Every saving gives the same pages: the book tests build with it, and
 ``tests/book_ext/test_rebuild.py`` checks each piece against what it replaces.
@@ -48,6 +50,8 @@ import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from handbook._written import pages_written, track
 
 __all__ = [
     "citations_fingerprint",
@@ -249,8 +253,9 @@ def citations_fingerprint(domain: Any, docnames: list[str], config: Any) -> str:
     return hashlib.sha256(pickle.dumps(parts)).hexdigest()
 
 
-def _skip_unchanged_citations(app: Any) -> None:
+def _skip_unchanged_citations(app: Any, config: Any) -> None:
     """Replace sphinxcontrib-bibtex's ``env-updated`` handler by one that formats only when needed."""
+    del config
     try:
         from sphinxcontrib import bibtex
         from sphinxcontrib.bibtex.domain import get_docnames
@@ -312,12 +317,61 @@ def _cache_templates(app: Any) -> None:
     environment.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
 
 
+# -- Pages Sphinx makes itself ------------------------------------------------------
+
+_READ = "_handbook_read_or_removed"
+
+
+def _note_read(app: Any, env: Any, docnames: list[str]) -> None:
+    del env
+    if docnames:
+        setattr(app, _READ, True)
+
+
+def _note_removed(app: Any, env: Any, docname: str) -> None:
+    del env, docname
+    setattr(app, _READ, True)
+
+
+def _keep_unchanged_special_pages(app: Any) -> None:
+    """Leave the search and 404 pages as they are when the build changed no page.
+
+    Sphinx renders them in every build (the whole sidebar, through the
+    theme's templates), although what they show, the table of contents and
+    the configuration, can only change with a page that is read or written
+    again (a changed configuration or template rewrites every page, a
+    changed stylesheet reaches them through the bundle, handbook.html). So in
+    a build that read, removed and wrote no document, a page without a
+    document whose file is already there is not rendered again.
+    """
+    builder = app.builder
+    if builder.format != "html" or not hasattr(builder, "handle_page"):
+        return
+    render = builder.handle_page
+
+    def handle_page(pagename: str, addctx: Any, *args: Any, **kwargs: Any) -> None:
+        unchanged = (
+            kwargs.get("event_arg") is None
+            and not getattr(app, _READ, False)
+            and not pages_written(app)
+        )
+        if unchanged and Path(builder.get_outfilename(pagename)).is_file():
+            return
+        render(pagename, addctx, *args, **kwargs)
+
+    builder.handle_page = handle_page
+
+
 def setup(app: Any) -> dict[str, Any]:
-    """Put the stand-ins in place and connect the bibtex and Jinja savings."""
+    """Put the stand-ins in place and connect the bibtex, Jinja and special-page savings."""
     for name, callables in _DEFERRED.items():
         defer_module(name, callables)
     _defer_social_cards()
     # After every extension's setup, so that sphinxcontrib-bibtex's handler is connected.
-    app.connect("config-inited", lambda app, config: _skip_unchanged_citations(app))
+    app.connect("config-inited", _skip_unchanged_citations)
     app.connect("builder-inited", _cache_templates)
+    track(app)
+    app.connect("env-before-read-docs", _note_read)
+    app.connect("env-purge-doc", _note_removed)
+    app.connect("builder-inited", _keep_unchanged_special_pages)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
