@@ -210,8 +210,11 @@ def _defer_social_cards() -> None:
     source = _source(_SOCIAL_CARDS)
     if source is None:
         return  # sphinxext-opengraph without social cards: nothing to defer
+    try:
+        defaults = literal(source, "DEFAULT_SOCIAL_CONFIG")
+    except (OSError, SyntaxError, ValueError, LookupError):
+        return  # another sphinxext-opengraph: it imports matplotlib as it always did
     card = remembered(_calling(_SOCIAL_CARDS, "create_social_card"))
-    defaults = literal(source, "DEFAULT_SOCIAL_CONFIG")
     defer_module(_SOCIAL_CARDS, [], DEFAULT_SOCIAL_CONFIG=defaults, create_social_card=card)
 
 
@@ -345,8 +348,8 @@ def _keep_unchanged_special_pages(app: Any) -> None:
     document whose file is already there is not rendered again.
     """
     builder = app.builder
-    if builder.format != "html" or not hasattr(builder, "handle_page"):
-        return
+    if builder.name not in ("html", "dirhtml"):
+        return  # the EPUB, for one, is assembled again from every page anyway
     render = builder.handle_page
 
     def handle_page(pagename: str, addctx: Any, *args: Any, **kwargs: Any) -> None:
