@@ -118,7 +118,7 @@ def defer_module(name: str, callables: Iterable[str], **values: Any) -> bool:
     if name in sys.modules:
         return False
     stand_in = types.ModuleType(name, f"Stand-in for {name} (handbook.rebuild).")
-    stand_in.__handbook_stand_in__ = True  # type: ignore[attr-defined]
+    stand_in.__handbook_stand_in__ = True
     for callable_name in callables:
         setattr(stand_in, callable_name, _calling(name, callable_name))
     for value_name, value in values.items():
