@@ -12,7 +12,7 @@ process then spent most of its time on work whose result it already had:
   (:func:`defer_module`) that imports the real module the first time one of
   its names is called. So this extension must come first in ``extensions``.
 * **Social cards already drawn.** The stand-in for sphinxext-opengraph's
-  ``create_social_card`` remembers, in the environment, what each call
+  ``create_social_card`` remembers, in the doctrees folder, what each call
   returned; the same arguments with the card still on disk return the same
   path without importing matplotlib (:func:`remembered`). The card's file
   name is a hash of the same text, so the page is the same either way.
@@ -20,7 +20,7 @@ process then spent most of its time on work whose result it already had:
   cited entry at every build's ``env-updated``, even when no page was read.
   The formatted citations depend only on its domain's data (which pages cite
   which keys, the bibliography directives, the parsed ``.bib`` files), the
-  order of the pages and three settings; when a fingerprint of all of them is
+  order of the pages and four settings; when a fingerprint of all of them is
   the one of the last formatting, the citations of that formatting are used
   again (:func:`citations_fingerprint`). A ``.bib`` edit or a new citation
   changes the fingerprint, and then the pages with a bibliography are
@@ -33,7 +33,9 @@ process then spent most of its time on work whose result it already had:
   wrote no page they come out as they are; they are then left alone.
 
 Every saving gives the same pages: the book tests build with it, and
-``tests/book_ext/test_rebuild.py`` checks each piece against what it replaces.
+``tests/book_ext/test_rebuild.py`` checks the stand-ins (nothing heavy is
+imported; called, they give the real classes and defaults), the citations
+after a ``.bib`` edit and a new citation, and the search page.
 """
 
 from __future__ import annotations
@@ -42,7 +44,6 @@ import ast
 import hashlib
 import importlib
 import importlib.machinery
-import importlib.util
 import json
 import pickle
 import sys
