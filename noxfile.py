@@ -333,7 +333,8 @@ def bench_build(session: nox.Session) -> None:
 
     Works on a copy of the repository; prints a table and writes
     benchmarks/results/build.json. ``nox -s bench-build -- --repeat 5`` for
-    more runs per scenario.
+    more runs per scenario; ``-- --only noop,prose`` for some scenarios only;
+    ``-- --baseline main`` to measure main's book too, side by side.
     """
     _install(session, "docs")
     session.install("-c", str(LOCK), "uv")

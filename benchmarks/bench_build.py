@@ -23,6 +23,12 @@ execution:
 - no-op rebuild <= 2 s and 0 notebooks executed;
 - prose edit <= 3 s and 0 executed; a notebook code edit executes exactly 1;
 - the Sphinx 9 clean build faster than the Jupyter Book 1.x CLI's.
+
+``--only noop,prose`` measures only some scenarios (the rebuilds then start
+from one unmeasured build); ``--baseline main`` also measures the book as
+committed at a git ref, each repeat of a scenario on it and on this tree in
+turn, so that a change is compared with what it changes under the same load:
+``nox -s bench-build -- --only noop,prose --baseline main --repeat 5``.
 """
 
 from __future__ import annotations
@@ -85,6 +91,22 @@ def _run(command: list[str], cwd: Path) -> tuple[float, str, float, float]:
 
 def _copy_repository(dest: Path) -> Path:
     copy_working_tree(REPO, dest)
+    return _init_repository(dest)
+
+
+def _export(ref: str, dest: Path) -> Path:
+    """The tree committed at git ref ``ref`` of this repository, copied into ``dest``."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref], cwd=REPO, capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        sys.exit(f"bench-build: error: --baseline {ref}: {archive.stderr.decode().strip()}")
+    dest.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return _init_repository(dest)
+
+
+def _init_repository(dest: Path) -> Path:
     # sphinx-last-updated-by-git wants a repository; one commit is enough.
     git = ["git", "-c", "user.email=bench@example.org", "-c", "user.name=bench"]
     subprocess.run([*git, "init", "-q"], cwd=dest, check=True)
@@ -173,90 +195,173 @@ def _notebook_times(work: Path, pages: list[str]) -> list[Row]:
     return rows
 
 
-def main() -> int:
-    """Measure every scenario, print the table, write JSON, and check the targets."""
-    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        work = _copy_repository(Path(tmp) / "repo")
-        build = work / "_build"
+#: Every scenario ``--only`` can choose, in the order they run.
+SCENARIOS = ("floor", "clean", "notebooks", "noop", "prose", "code", "jupyter-book")
+_ROW_NAMES = {
+    "clean": "clean build, with execution",
+    "floor": "clean build, execution off (floor)",
+    "noop": "no-op rebuild",
+    "prose": f"rebuild after a prose edit ({PROSE_PAGE})",
+    "code": f"rebuild after a code edit ({CODE_PAGE})",
+    "jupyter-book": "clean build, Jupyter Book 1.x CLI",
+}
 
-        clean, floor, noop, prose, code = [], [], [], [], []
-        for i in range(ARGS.repeat):
+
+def scenarios(value: str) -> list[str]:
+    """Parse ``--only``: scenario names separated by commas.
+
+    >>> scenarios("noop, prose")
+    ['noop', 'prose']
+    >>> scenarios("nope")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: unknown scenario 'nope'; choose from floor, clean, notebooks, noop, prose, code, jupyter-book
+    """
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    for name in names or [value]:
+        if name not in SCENARIOS:
+            msg = f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}"
+            raise argparse.ArgumentTypeError(msg)
+    return names
+
+
+class _Tree:
+    """One copy of the book, and the runs of each scenario measured on it."""
+
+    def __init__(self, work: Path, label: str) -> None:
+        self.work = work
+        self.label = label
+        self.runs: dict[str, list[tuple[float, str, float, float]]] = {s: [] for s in SCENARIOS}
+        self.edits = 0
+        #: What the first full build with execution printed (it names the notebooks).
+        self.first_build = ""
+
+    def build(self, *extra: str, strict: bool = True) -> tuple[float, str, float, float]:
+        result = _run(_sphinx(*extra, strict=strict), self.work)
+        self.first_build = self.first_build or result[1]
+        return result
+
+    def warm_up(self, cache_from: Path | None = None) -> None:
+        """Build the book, not measured, so that a rebuild scenario finds it built.
+
+        ``cache_from``: another copy whose notebook cache this one starts
+        from, so the notebooks are not executed once more for it.
+        """
+        cache = self.work / "_build" / ".jupyter_cache"
+        if cache_from is not None and not cache.exists():
+            shutil.copytree(cache_from / "_build" / ".jupyter_cache", cache)
+        if not (self.work / "_build" / "html" / "index.html").is_file():
+            self.build()
+
+    def run(self, scenario: str) -> None:
+        """Measure one repeat of ``scenario``."""
+        build = self.work / "_build"
+        if scenario == "floor":
             shutil.rmtree(build, ignore_errors=True)
-            floor.append(_run(_sphinx("-D", "nb_execution_mode=off", strict=False), work))
+            self.runs[scenario].append(self.build("-D", "nb_execution_mode=off", strict=False))
+            # What the floor leaves has no outputs: a rebuild scenario needs the real book.
+            shutil.rmtree(build / "html", ignore_errors=True)
+            return
+        if scenario == "clean":
             shutil.rmtree(build, ignore_errors=True)
-            clean.append(_run(_sphinx(), work))
-            noop.append(_run(_sphinx(), work))
-            _edit(work / PROSE_PAGE, "\n## Why it matters\n", f"\n## Why it matters\n\nEdit {i}.\n")
-            prose.append(_run(_sphinx(), work))
+        elif scenario in ("noop", "prose", "code"):
+            self.warm_up()
+        if scenario == "prose":
+            self.edits += 1
             _edit(
-                work / CODE_PAGE,
-                "```{code-cell} ipython3\n",
-                f"```{{code-cell}} ipython3\n# edit {i}\n",
+                self.work / PROSE_PAGE,
+                "\n## Why it matters\n",
+                f"\n## Why it matters\n\nEdit {self.edits}.\n",
             )
-            code.append(_run(_sphinx(), work))
-        executed_pages = sorted(set(_EXECUTED.findall(clean[0][1])))
-        rows = [
-            _row("clean build, with execution", clean),
-            _row("clean build, execution off (floor)", floor),
-        ]
-        notebook_rows = _notebook_times(work, executed_pages)
-        rows += notebook_rows
-        rows += [
-            _row("no-op rebuild", noop),
-            _row(f"rebuild after a prose edit ({PROSE_PAGE})", prose),
-            _row(f"rebuild after a code edit ({CODE_PAGE})", code),
-        ]
-        jb_row = None
-        if ARGS.jupyter_book:
-            jb_runs = []
-            out = work / "_build" / "jupyter-book"
-            for _ in range(ARGS.repeat):
-                shutil.rmtree(out, ignore_errors=True)
-                out.mkdir(parents=True)
-                config = out / "_config.yml"
-                subprocess.run(
-                    [
-                        ARGS.jupyter_book_python,
-                        "-m",
-                        "tools.jupyter_book_config",
-                        "book/conf.py",
-                        str(config),
-                    ],
-                    cwd=work,
-                    check=True,
-                    capture_output=True,
-                )
-                command = [
-                    ARGS.jupyter_book,
-                    "build",
-                    ".",
-                    "--config",
-                    str(config),
-                    "--toc",
-                    "_toc.yml",
-                ]
-                jb_runs.append(
-                    _run([*command, "--path-output", str(out), "-W", "-n", "--keep-going"], work)
-                )
-            jb_row = _row("clean build, Jupyter Book 1.x CLI", jb_runs)
-            rows.append(jb_row)
+        elif scenario == "code":
+            self.edits += 1
+            _edit(
+                self.work / CODE_PAGE,
+                "```{code-cell} ipython3\n",
+                f"```{{code-cell}} ipython3\n# edit {self.edits}\n",
+            )
+        if scenario == "jupyter-book":
+            self.runs[scenario].append(_jupyter_book(self.work))
+        else:
+            self.runs[scenario].append(self.build())
 
+    def rows(self) -> dict[str, Row]:
+        suffix = f" [{self.label}]" if self.label else ""
+        return {
+            s: _row(_ROW_NAMES[s] + suffix, runs)
+            for s, runs in self.runs.items()
+            if runs and s in _ROW_NAMES
+        }
+
+
+def _jupyter_book(work: Path) -> tuple[float, str, float, float]:
+    out = work / "_build" / "jupyter-book"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    config = out / "_config.yml"
+    subprocess.run(
+        [ARGS.jupyter_book_python, "-m", "tools.jupyter_book_config", "book/conf.py", str(config)],
+        cwd=work,
+        check=True,
+        capture_output=True,
+    )
+    command = [ARGS.jupyter_book, "build", ".", "--config", str(config), "--toc", "_toc.yml"]
+    return _run([*command, "--path-output", str(out), "-W", "-n", "--keep-going"], work)
+
+
+def main() -> int:
+    """Measure the chosen scenarios, print the table, write JSON, and check the targets."""
+    chosen = [s for s in SCENARIOS if s in ARGS.only]
+    if "jupyter-book" in chosen and not ARGS.jupyter_book:
+        chosen.remove("jupyter-book")
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        current = _Tree(_copy_repository(Path(tmp) / "repo"), "this tree" if ARGS.baseline else "")
+        trees = [current]
+        if ARGS.baseline:
+            # Side by side: every repeat of a scenario runs on the baseline, then on this tree.
+            baseline = _Tree(_export(ARGS.baseline, Path(tmp) / "baseline"), ARGS.baseline)
+            trees.insert(0, baseline)
+            if "clean" not in chosen:
+                current.warm_up()
+                baseline.warm_up(cache_from=current.work)
+        for _ in range(ARGS.repeat):
+            for scenario in chosen:
+                if scenario != "notebooks":
+                    for tree in trees:
+                        tree.run(scenario)
+        notebook_rows: list[Row] = []
+        if "notebooks" in chosen:
+            current.warm_up()
+            executed_pages = sorted(set(_EXECUTED.findall(current.first_build)))
+            notebook_rows = _notebook_times(current.work, executed_pages)
+
+    rows: list[Row] = []
+    for tree in trees:
+        tree_rows = tree.rows()
+        rows += [tree_rows[s] for s in ("clean", "floor") if s in tree_rows]
+        if tree is current:
+            rows += notebook_rows
+        rows += [tree_rows[s] for s in ("noop", "prose", "code", "jupyter-book") if s in tree_rows]
+    mine = current.rows()
     total_notebooks = sum(r.seconds for r in notebook_rows)
-    budget = 1.25 * (rows[1].seconds + total_notebooks / 2)
-    by_name = {r.name: r for r in rows}
-    noop_row = by_name["no-op rebuild"]
-    prose_row = by_name[f"rebuild after a prose edit ({PROSE_PAGE})"]
-    code_row = by_name[f"rebuild after a code edit ({CODE_PAGE})"]
-    checks = {
-        f"clean build <= 1.25 x (floor + notebooks / 2) = {budget:.1f} s": rows[0].seconds
-        <= budget,
-        "no-op rebuild <= 2 s, 0 executed": noop_row.seconds <= 2 and noop_row.executed == 0,
-        "prose edit <= 3 s, 0 executed": prose_row.seconds <= 3 and prose_row.executed == 0,
-        "code edit executes exactly 1": code_row.executed_all == [1] * ARGS.repeat,
-    }
-    if jb_row:
+    checks: dict[str, bool] = {}
+    if {"clean", "floor", "notebooks"} <= set(chosen):
+        budget = 1.25 * (mine["floor"].seconds + total_notebooks / 2)
+        checks[f"clean build <= 1.25 x (floor + notebooks / 2) = {budget:.1f} s"] = (
+            mine["clean"].seconds <= budget
+        )
+    if "noop" in mine:
+        checks["no-op rebuild <= 2 s, 0 executed"] = (
+            mine["noop"].seconds <= 2 and mine["noop"].executed == 0
+        )
+    if "prose" in mine:
+        checks["prose edit <= 3 s, 0 executed"] = (
+            mine["prose"].seconds <= 3 and mine["prose"].executed == 0
+        )
+    if "code" in mine:
+        checks["code edit executes exactly 1"] = mine["code"].executed_all == [1] * ARGS.repeat
+    if "clean" in mine and "jupyter-book" in mine:
         checks["Sphinx 9 clean build faster than Jupyter Book 1.x"] = (
-            rows[0].seconds < jb_row.seconds
+            mine["clean"].seconds < mine["jupyter-book"].seconds
         )
 
     info = machine()
@@ -264,12 +369,17 @@ def main() -> int:
     print(
         f"\nBook build, medians of {ARGS.repeat} runs; {info['cpu']}, {info['cores']} cores, load {load}"
     )
-    print(f"{'scenario':58} {'wall s':>8} {'cpu s':>7} {'executed':>9} {'peak MB':>8}")
+    if ARGS.baseline:
+        print(
+            f"[{ARGS.baseline}] and [this tree] measured side by side, one repeat of each in turn"
+        )
+    print(f"{'scenario':68} {'wall s':>8} {'cpu s':>7} {'executed':>9} {'peak MB':>8}")
     for r in rows:
         peak = f"{r.peak_mb:8.0f}" if r.peak_mb is not None else f"{'-':>8}"
         cpu = f"{r.cpu_seconds:7.2f}" if r.cpu_seconds is not None else f"{'-':>7}"
-        print(f"{r.name:58} {r.seconds:8.2f} {cpu} {r.executed:9.0f} {peak}")
-    print(f"{'  sum of notebook execution times':58} {total_notebooks:8.2f}")
+        print(f"{r.name:68} {r.seconds:8.2f} {cpu} {r.executed:9.0f} {peak}")
+    if notebook_rows:
+        print(f"{'  sum of notebook execution times':68} {total_notebooks:8.2f}")
     print(
         "(wall s is what a contributor waits; on a busy machine it is inflated, while cpu s,\n"
         " the build's own user + system time, is not: for a build that executes nothing,\n"
@@ -282,6 +392,8 @@ def main() -> int:
         "benchmark": "build",
         "machine": {**info, "load_after": os.getloadavg()},
         "repeat": ARGS.repeat,
+        "scenarios": chosen,
+        "baseline": ARGS.baseline,
         "rows": [asdict(r) for r in rows],
         "sum_notebook_seconds": total_notebooks,
         "checks": checks,
@@ -296,6 +408,19 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "build.json")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        type=scenarios,
+        default=list(SCENARIOS),
+        metavar="SCENARIO[,...]",
+        help=f"measure only these ({', '.join(SCENARIOS)}); a rebuild scenario without"
+        " 'clean' builds the book once first, unmeasured",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also measure the book as committed at this git ref (e.g. main), side by side",
+    )
     parser.add_argument(
         "--jupyter-book", help="the Jupyter Book 1.x executable (its own environment)"
     )

@@ -39,6 +39,10 @@ version = release
 # -- General -------------------------------------------------------------------
 
 extensions = [
+    # Ours (book/_ext/handbook), first: it puts stand-ins in place of modules that
+    # MyST-NB and sphinxext-opengraph import only to execute notebooks and draw
+    # social cards, before they load, and skips a rebuild's repeated work.
+    "handbook.rebuild",
     "myst_nb",
     "sphinx_copybutton",
     "sphinx_design",

@@ -112,13 +112,12 @@ def _failures(env: BuildEnvironment) -> dict[str, str]:
 
 def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Execute, in parallel, the notebooks about to be read whose outputs are not cached."""
-    from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
-
     nb_config = env.mystnb_config
     if nb_config.execution_mode != "cache":
         return  # "force", "auto" and "inline" execute inside MyST-NB, as configured
-    cache = get_cache(nb_config.execution_cache_path)
+    # Opened at the first notebook: jupyter-cache imports SQLAlchemy, which a
+    # rebuild that reads no notebook (a prose edit, a no-op) does not need.
+    cache: Any = None
     pending: dict[str, tuple[Path, Any, dict[str, Any] | None]] = {}
     for docname in docnames:
         path = Path(env.doc2path(docname))
@@ -137,6 +136,10 @@ def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
         posix = PurePosixPath(path.as_posix())
         if any(posix.match(pattern) for pattern in nb_config.execution_excludepatterns):
             continue
+        if cache is None:
+            from jupyter_cache import get_cache
+
+            cache = get_cache(nb_config.execution_cache_path)
         with suppress(KeyError):
             cache.match_cache_notebook(notebook)
             continue  # outputs for exactly this code are cached
@@ -151,6 +154,8 @@ def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
         workers,
         ", ".join(sorted(pending)),
     )
+    from jupyter_cache.base import CacheBundleIn
+
     failed = _failures(env)
     skip: list[str] = []
     start = time.perf_counter()

@@ -48,7 +48,6 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from latex2mathml.converter import convert
 
 __all__ = [
     "STYLESHEETS_END",
@@ -73,7 +72,11 @@ __all__ = [
 
 
 def _mathml(latex: str, display: str) -> str:
-    return convert(latex.strip(), display=display)
+    # Imported at the first formula: a rebuild that writes no page with math
+    # does not pay for it (about 0.08 s of every start).
+    from latex2mathml.converter import convert
+
+    return str(convert(latex.strip(), display=display))
 
 
 def _visit_math(self: Any, node: nodes.Element) -> None:
