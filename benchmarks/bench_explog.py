@@ -44,7 +44,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _harness import Case, main
+from _harness import Case, baseline_source, main
 
 from mlorg import explog
 from mlorg.explog import DECISIONS, ExperimentRecord
@@ -161,17 +161,6 @@ def setup_server_report(url: str) -> tuple[None, str]:
 def setup_baseline_report(url: str, source: str) -> tuple[None, str, str]:
     """The running server's URL, and the folder holding the baseline's ``mlorg``."""
     return None, url, source
-
-
-def baseline_source(revision: str, folder: Path) -> str:
-    """Unpack ``src/mlorg`` of a git revision into ``folder``; return the folder to put on PYTHONPATH."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", revision, "src/mlorg"],
-        capture_output=True,
-        check=True,
-    )
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    return str(folder / "src")
 
 
 def fill_server(url: str) -> None:
@@ -298,7 +287,7 @@ if __name__ == "__main__":
             fill_server(url)
             if BASELINE is not None:
                 unpacked = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-base-")))
-                baseline = baseline_source(BASELINE, unpacked)
+                baseline = baseline_source(BASELINE, unpacked, ROOT)
         else:
             print(f"tracking-server cases left out: {reason}", file=sys.stderr)
         status = main("explog", _cases(template_uri.removeprefix("sqlite:///"), url, baseline))
