@@ -286,7 +286,9 @@ if __name__ == "__main__":
             url = server.url
             fill_server(url)
             if BASELINE is not None:
-                unpacked = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-base-")))
+                unpacked = Path(
+                    stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-base-"))
+                )
                 baseline = baseline_source(BASELINE, unpacked, ROOT)
         else:
             print(f"tracking-server cases left out: {reason}", file=sys.stderr)

@@ -132,8 +132,10 @@ def test_a_missing_experiment_names_the_active_ones(stand_in) -> None:
         (
             401,
             "You are not authenticated.",
-            "API request to endpoint /api/2.0/mlflow/experiments/search failed with error "
-            "code 401 != 200. Response body: 'You are not authenticated.'",
+            (
+                "API request to endpoint /api/2.0/mlflow/experiments/search failed with error "
+                "code 401 != 200. Response body: 'You are not authenticated.'"
+            ),
         ),
         (
             400,

@@ -352,15 +352,17 @@ def test_the_server_and_sqlite_give_the_same_report_for_the_same_runs(same_runs)
     assert _comparable(same_runs["server"]) == from_sqlite
 
 
-@pytest.mark.usefixtures("logged")
+@pytest.mark.usefixtures("logged", "same_runs")
 @pytest.mark.parametrize("experiment", ["team", SAME, None])
-def test_reading_the_server_directly_agrees_with_mlflows_client(stack, same_runs, experiment):
+def test_reading_the_server_directly_agrees_with_mlflows_client(stack, experiment):
     from mlorg._explog.log import _log_rows
 
     uri = stack["server"].url
     direct = _log_rows(uri, experiment)
     assert len(direct) >= (WORKERS * RUNS if experiment != SAME else 5)
-    assert any(math.isnan(row["metrics"].get("loss", 0)) for row in direct) == (experiment != "team")
+    assert any(math.isnan(row["metrics"].get("loss", 0)) for row in direct) == (
+        experiment != "team"
+    )
 
     def text(rows: list[dict[str, object]]) -> str:  # NaN equals NaN here, as it should
         return json.dumps(rows, default=str, sort_keys=True)
@@ -368,7 +370,8 @@ def test_reading_the_server_directly_agrees_with_mlflows_client(stack, same_runs
     assert text(direct) == text(_log_rows(uri, experiment, direct=False))
 
 
-def test_the_report_from_a_server_loads_neither_mlflow_nor_sqlalchemy(stack, same_runs):
+@pytest.mark.usefixtures("same_runs")
+def test_the_report_from_a_server_loads_neither_mlflow_nor_sqlalchemy(stack):
     script = (
         "import sys; from mlorg import explog; "
         f"text = explog.report({stack['server'].url!r}, {SAME!r}); "

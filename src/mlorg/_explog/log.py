@@ -480,7 +480,8 @@ def _log_rows(
                 state, known = error.args
                 raise InputError(_not_found(uri, str(experiment), state, known)) from None
             except InputError as error:
-                raise InputError(f"{uri}: {error}") from None
+                msg = f"{uri}: {error}"
+                raise InputError(msg) from None
         if served is not None:
             names, runs = served
             return [_rows.row(run, names[run.experiment_id]) for run in runs]

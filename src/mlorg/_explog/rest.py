@@ -36,6 +36,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from http.client import HTTPException
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
@@ -192,21 +193,18 @@ class _Server:
         answer = self.call(f"experiments/get-by-name?{query}", None, missing_ok=True)
         return None if answer is None else dict(answer["experiment"])
 
-    def call(
-        self, endpoint: str, body: dict[str, Any] | None, *, missing_ok: bool = False
-    ) -> Any:
+    def call(self, endpoint: str, body: dict[str, Any] | None, *, missing_ok: bool = False) -> Any:
         """POST ``body`` (GET without one) to ``/api/2.0/mlflow/<endpoint>``; the answer's JSON."""
         path = f"/api/2.0/mlflow/{endpoint}"
+        shown = path.split("?", maxsplit=1)[0]  # the endpoint, without its query
         payload = None
         if body is not None:
             payload = json.dumps({k: v for k, v in body.items() if v is not None}).encode()
         attempt = 0
         while True:
-            request = urllib.request.Request(  # noqa: S310 (the scheme is http or https)
-                self.base + path, data=payload, headers=self.headers
-            )
+            request = urllib.request.Request(self.base + path, data=payload, headers=self.headers)
             try:
-                with urllib.request.urlopen(  # noqa: S310
+                with urllib.request.urlopen(
                     request, timeout=self.timeout, context=self.context
                 ) as response:
                     text = response.read().decode("utf-8", errors="replace")
@@ -224,7 +222,7 @@ class _Server:
                     msg = f"{code}: {first_line(str(answer.get('message', '')))}"
                 else:
                     msg = (
-                        f"API request to endpoint {path.split('?')[0]} failed with error code "
+                        f"API request to endpoint {shown} failed with error code "
                         f"{status} != 200. Response body: '{first_line(text)}'"
                     )
                 raise InputError(msg) from None
@@ -236,13 +234,15 @@ class _Server:
                     continue
                 reason = getattr(error, "reason", None) or error
                 msg = (
-                    f"API request to {self.base}{path.split('?')[0]} failed with exception "
+                    f"API request to {self.base}{shown} failed with exception "
                     f"{first_line(str(reason))}"
                 )
                 raise InputError(msg) from None
         answer = _json_object(text)
         if answer is None:
-            msg = f"API request to {path.split('?')[0]} answered with what is not JSON: {first_line(text)[:200]!r}"
+            msg = (
+                f"API request to {shown} answered with what is not JSON: {first_line(text)[:200]!r}"
+            )
             raise InputError(msg)
         return answer
 
@@ -281,7 +281,7 @@ def _tls_context() -> ssl.SSLContext:
             or os.environ.get("REQUESTS_CA_BUNDLE")
             or os.environ.get("CURL_CA_BUNDLE")
         )
-        if bundle and os.path.isdir(bundle):
+        if bundle and Path(bundle).is_dir():
             context = ssl.create_default_context(capath=bundle)
         elif bundle:
             context = ssl.create_default_context(cafile=bundle)

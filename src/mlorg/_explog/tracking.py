@@ -233,12 +233,14 @@ def _tracking_errors(uri: str) -> Iterator[None]:
         try:
             yield
         except MlflowException as error:
-            raise InputError(f"{uri}: {first_line(error.message)}") from error
+            msg = f"{uri}: {first_line(error.message)}"
+            raise InputError(msg) from error
         except ImportError as error:  # e.g. no PostgreSQL driver installed
             msg = f"{uri}: a package this tracking store needs is missing: {error}"
             raise InputError(msg) from error
         except _database_errors() as error:  # e.g. a database server that refuses the connection
-            raise InputError(f"{uri}: {first_line(str(error))}") from error
+            msg = f"{uri}: {first_line(str(error))}"
+            raise InputError(msg) from error
 
 
 def _database_errors() -> tuple[type[Exception], ...]:
