@@ -327,8 +327,11 @@ def lessons(tracking_uri: str | None = None, experiment: str | None = None) -> p
     With ``experiment=None`` every active experiment is included.
 
     A SQLite store is read directly, opened read-only, when its schema has
-    the tables this needs (MLflow's since version 1); any other store, or a
-    SQLite schema this reader does not know, is read through MLflow's client.
+    the tables this needs (MLflow's since version 1); a tracking server
+    (``http://``, ``https://``) through its REST API, with the standard
+    library and MLflow's own settings (credentials, TLS, timeouts), without
+    importing MLflow; any other store, a SQLite schema this reader does not
+    know, or a server that needs an MLflow plugin, through MLflow's client.
     Either way the store is never created, migrated or changed.
 
     Raises:
