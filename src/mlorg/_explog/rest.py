@@ -95,7 +95,8 @@ def read_server(uri: str, experiment: str | None) -> tuple[dict[str, str], list[
         names: dict[str, str] = {}
         token = None
         while True:
-            page = server.call("experiments/search", {"max_results": _PAGE, "page_token": token})
+            search = {"max_results": _PAGE, "view_type": "ACTIVE_ONLY", "page_token": token}
+            page = server.call("experiments/search", search)
             names.update({e["experiment_id"]: e["name"] for e in page.get("experiments", [])})
             token = page.get("next_page_token")
             if not token:
@@ -103,7 +104,9 @@ def read_server(uri: str, experiment: str | None) -> tuple[dict[str, str], list[
     else:
         found = server.experiment(experiment)
         if found is None or found.get("lifecycle_stage") != "active":
-            page = server.call("experiments/search", {"max_results": 50})
+            page = server.call(
+                "experiments/search", {"max_results": 50, "view_type": "ACTIVE_ONLY"}
+            )
             known = sorted(e["name"] for e in page.get("experiments", []))
             raise ExperimentNotFound("is deleted" if found else "not found", known)
         names = {found["experiment_id"]: found["name"]}
@@ -131,7 +134,7 @@ def _run_data(run: Mapping[str, Any]) -> RunData:
     info, data = run.get("info", {}), run.get("data", {})
     start = info.get("start_time")
     return RunData(
-        run_id=str(info["run_id"]),
+        run_id=str(info.get("run_id") or info["run_uuid"]),  # older servers: run_uuid only
         name=str(info.get("run_name", "")),  # a missing proto field reads as ""
         experiment_id=str(info["experiment_id"]),
         status=str(info.get("status", "RUNNING")),  # proto enum's default
