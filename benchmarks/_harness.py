@@ -28,6 +28,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
-__all__ = ["Case", "Result", "machine", "main", "measure"]
+__all__ = ["Case", "Result", "baseline_source", "machine", "main", "measure"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class Case:
     repeat: int = 3
     limits: dict[str, float] = field(default_factory=dict)
     statistic: str = "best"
+    #: A folder put first on the case's ``sys.path``: e.g. another revision's
+    #: ``src``, whose ``mlorg`` the case then imports (before and after, side by side).
+    import_first: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,15 @@ def measure(case: Case) -> Result:
     context = mp.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(case, queue))
-    process.start()
+    # A spawned process starts with this process's sys.path (multiprocessing
+    # sends it along), so the folder goes first here, while it starts.
+    saved = list(sys.path)
+    if case.import_first is not None:
+        sys.path.insert(0, case.import_first)
+    try:
+        process.start()
+    finally:
+        sys.path[:] = saved
     while True:
         try:
             times, inputs_mb, peak_mb, info = queue.get(timeout=1)
@@ -126,6 +138,17 @@ def measure(case: Case) -> Result:
         statistic=case.statistic,
         info=info,
     )
+
+
+def baseline_source(revision: str, folder: Path, root: Path) -> str:
+    """Unpack ``src/mlorg`` of a git revision of ``root`` into ``folder``; return the folder to import it from."""
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", revision, "src/mlorg"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return str(folder / "src")
 
 
 def machine() -> dict[str, Any]:

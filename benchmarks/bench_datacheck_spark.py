@@ -13,6 +13,11 @@ Memory: "peak MB" is the Python process's peak resident set; for Spark the
 work happens in the JVM the session starts (driver and, in local mode, the
 executors), whose peak resident set (``VmHWM``) is reported as "JVM peak MB".
 Needs Java; without it the Spark cases are left out and the table says so.
+
+With ``MLORG_BENCH_BASELINE`` set to a git revision (``MLORG_BENCH_BASELINE=main``),
+the Spark cases also run with that revision's ``src/mlorg`` (``git archive``,
+imported first), in the same run: before and after a change, side by side,
+with their ratio. Wall times are medians of the calls.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from _harness import Case, Result, main
+from _harness import Case, Result, baseline_source, main
 from bench_datacheck import make_table
 
 from mlorg import datacheck
@@ -38,6 +43,8 @@ SIZES = tuple(
 )
 SCHEMA = Path(__file__).resolve().parent.parent / "examples" / "penguins-schema.yaml"
 FOLDER = Path(tempfile.gettempdir()) / "mlorg-bench-datacheck-spark"
+#: A git revision whose mlorg also runs the Spark cases.
+BASELINE = os.environ.get("MLORG_BENCH_BASELINE")
 
 
 def _files(rows: int) -> tuple[Path, Path]:
@@ -116,52 +123,98 @@ def run_spark(inputs: tuple[int, Any, Any, float]) -> dict[str, Any]:
         "go": report.passed,
         "session_start_s": round(session_start, 1),
         "jvm_peak_mb": _jvm_peak_mb(spark),
+        "mlorg_imported_from": str(Path(datacheck.__file__).parent),
     }
 
 
 def summary(results: Sequence[Result]) -> dict[str, Any]:
-    """Side by side per size: wall time and memory of each engine."""
+    """Side by side per size: wall time and memory of each engine (and of the baseline's Spark)."""
     by_name = {r.name: r for r in results}
     lines = ["rows        pandas s  pandas peak MB  spark s  spark py MB  JVM peak MB  session s"]
     faster_at = []
+    ratios = {}
     for rows in SIZES:
         pandas = by_name.get(f"pandas {rows:,} rows")
-        spark = by_name.get(f"spark {rows:,} rows")
         if pandas is None:
             continue
+        for label in (f"spark {rows:,} rows", f"spark {rows:,} rows, mlorg at {BASELINE}"):
+            spark = by_name.get(label)
+            if spark is None:
+                continue
+            jvm = spark.info.get("jvm_peak_mb")
+            lines.append(
+                f"{rows:>10,}  {pandas.seconds:8.1f}  {pandas.peak_mb:14.0f}  {spark.seconds:7.1f}"
+                f"  {spark.peak_mb:11.0f}  {jvm if jvm is None else round(jvm):>11}"
+                f"  {spark.info.get('session_start_s')!s:>9}"
+                + ("" if label.endswith(" rows") else f"  (mlorg at {BASELINE})")
+            )
+        spark = by_name.get(f"spark {rows:,} rows")
         if spark is None:
             lines.append(
                 f"{rows:>10,}  {pandas.seconds:8.1f}  {pandas.peak_mb:14.0f}  (no Java: Spark not run)"
             )
             continue
-        jvm = spark.info.get("jvm_peak_mb")
-        lines.append(
-            f"{rows:>10,}  {pandas.seconds:8.1f}  {pandas.peak_mb:14.0f}  {spark.seconds:7.1f}"
-            f"  {spark.peak_mb:11.0f}  {jvm if jvm is None else round(jvm):>11}"
-            f"  {spark.info.get('session_start_s')!s:>9}"
-        )
         if spark.seconds < pandas.seconds:
             faster_at.append(rows)
+        before = by_name.get(f"spark {rows:,} rows, mlorg at {BASELINE}")
+        if before is not None:
+            ratios[f"{rows:,} rows"] = round(before.seconds / spark.seconds, 2)
     print("\n".join(lines))
-    return {
+    extra: dict[str, Any] = {
         "spark faster than pandas at": [f"{r:,} rows" for r in faster_at] or "neither size",
         "side by side": lines,
     }
+    if ratios:
+        extra[f"spark: mlorg at {BASELINE} / now"] = ratios
+    return extra
 
 
 if __name__ == "__main__":
     have_java = shutil.which("java") is not None
     cases = []
-    for rows in SIZES:
-        write_inputs(rows)
-        repeat = 1 if rows >= 10_000_000 else 2
-        cases.append(
-            Case(f"pandas {rows:,} rows", setup_pandas, run_pandas, args=(rows,), repeat=repeat)
-        )
-        if have_java:
+    with tempfile.TemporaryDirectory(prefix="bench-base-") as unpacked:
+        baseline = None
+        if BASELINE is not None:
+            root = Path(__file__).resolve().parent.parent
+            baseline = baseline_source(BASELINE, Path(unpacked), root)
+        for rows in SIZES:
+            write_inputs(rows)
+            repeat = 1 if rows >= 10_000_000 else 2
             cases.append(
-                Case(f"spark {rows:,} rows", setup_spark, run_spark, args=(rows,), repeat=repeat)
+                Case(
+                    f"pandas {rows:,} rows",
+                    setup_pandas,
+                    run_pandas,
+                    args=(rows,),
+                    repeat=repeat,
+                    statistic="median",
+                )
             )
-    if not have_java:
-        print("no java on PATH: the Spark cases are left out", file=sys.stderr)
-    raise SystemExit(main("datacheck_spark", cases, summary=summary))
+            if not have_java:
+                continue
+            if baseline is not None:
+                cases.append(
+                    Case(
+                        f"spark {rows:,} rows, mlorg at {BASELINE}",
+                        setup_spark,
+                        run_spark,
+                        args=(rows,),
+                        repeat=repeat,
+                        statistic="median",
+                        import_first=baseline,
+                    )
+                )
+            cases.append(
+                Case(
+                    f"spark {rows:,} rows",
+                    setup_spark,
+                    run_spark,
+                    args=(rows,),
+                    repeat=repeat,
+                    statistic="median",
+                )
+            )
+        if not have_java:
+            print("no java on PATH: the Spark cases are left out", file=sys.stderr)
+        status = main("datacheck_spark", cases, summary=summary)
+    raise SystemExit(status)

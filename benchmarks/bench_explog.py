@@ -24,12 +24,19 @@ a throwaway PostgreSQL cluster (issue 14), side by side with the SQLite
 store; the server and the cluster start before the cases (not timed), on
 127.0.0.1, and are stopped by process id at the end (tests/tracking_server.py).
 
+With ``MLORG_BENCH_BASELINE`` set to a git revision (``MLORG_BENCH_BASELINE=main
+nox -s bench -- explog``), the whole command against the server also runs
+with that revision's ``src/mlorg`` (``git archive``, put first on
+``PYTHONPATH``), in the same run, on the same server: before and after a
+change, side by side.
+
 Run with ``nox -s bench -- explog``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -37,13 +44,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _harness import Case, main
+from _harness import Case, baseline_source, main
 
 from mlorg import explog
 from mlorg.explog import DECISIONS, ExperimentRecord
 
 RUNS = 1_000
 EXPERIMENT = "benchmark"
+#: A git revision whose mlorg also runs the whole command against the server.
+BASELINE = os.environ.get("MLORG_BENCH_BASELINE")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _records(count: int) -> list[ExperimentRecord]:
@@ -148,6 +158,11 @@ def setup_server_report(url: str) -> tuple[None, str]:
     return None, url
 
 
+def setup_baseline_report(url: str, source: str) -> tuple[None, str, str]:
+    """The running server's URL, and the folder holding the baseline's ``mlorg``."""
+    return None, url, source
+
+
 def fill_server(url: str) -> None:
     """Log what :func:`build_store` logs, through the server: the warm-up run and 1,000 runs."""
     explog.quiet_mlflow()
@@ -160,14 +175,18 @@ def fill_server(url: str) -> None:
 # -- case 3: the whole command ----------------------------------------------------------
 
 
-def report_command(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[str, Any]:
-    """Run ``mlorg experiments report`` in a new Python process."""
-    _, uri = state
+def report_command(state: tuple[Any, ...]) -> dict[str, Any]:
+    """Run ``mlorg experiments report`` in a new Python process (a baseline's, if one is given)."""
+    uri = state[1]
+    env = None
+    if len(state) > 2:
+        env = {**os.environ, "PYTHONPATH": state[2]}
     done = subprocess.run(
         [sys.executable, "-m", "mlorg", "experiments", "report", "--tracking-uri", uri],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     rows = done.stdout.count("\n") - 2  # less the header and its rule line
     if rows != RUNS + 1:  # and the warm-up run
@@ -176,7 +195,7 @@ def report_command(state: tuple[tempfile.TemporaryDirectory[str], str]) -> dict[
     return {"lines": done.stdout.count("\n")}
 
 
-def _cases(db: str, server_url: str | None) -> list[Case]:
+def _cases(db: str, server_url: str | None, baseline: str | None = None) -> list[Case]:
     cases = [
         Case(f"log {RUNS:,} runs (no target)", setup_logging, log_runs, repeat=1),
         Case(
@@ -198,6 +217,18 @@ def _cases(db: str, server_url: str | None) -> list[Case]:
     ]
     if server_url is not None:
         # The report cases first: the logging case adds 1,000 more runs.
+        if baseline is not None:
+            cases.append(
+                Case(
+                    f"server+PostgreSQL: mlorg experiments report, {RUNS:,} runs, "
+                    f"mlorg at {BASELINE} (no target)",
+                    setup_baseline_report,
+                    report_command,
+                    args=(server_url, baseline),
+                    repeat=5,
+                    statistic="median",
+                )
+            )
         cases += [
             Case(
                 f"server+PostgreSQL: report {RUNS:,} runs: lessons() + render md (no target)",
@@ -230,7 +261,7 @@ if __name__ == "__main__":
 
     template, template_uri = build_store(RUNS)
     with template, contextlib.ExitStack() as stack:
-        url = None
+        url = baseline = None
         reason = tracking_server.why_no_postgres()
         if reason is None:
             postgres = stack.enter_context(tracking_server.postgres_cluster())
@@ -254,7 +285,12 @@ if __name__ == "__main__":
             )
             url = server.url
             fill_server(url)
+            if BASELINE is not None:
+                unpacked = Path(
+                    stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-base-"))
+                )
+                baseline = baseline_source(BASELINE, unpacked, ROOT)
         else:
             print(f"tracking-server cases left out: {reason}", file=sys.stderr)
-        status = main("explog", _cases(template_uri.removeprefix("sqlite:///"), url))
+        status = main("explog", _cases(template_uri.removeprefix("sqlite:///"), url, baseline))
     sys.exit(status)

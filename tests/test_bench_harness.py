@@ -40,3 +40,28 @@ def test_a_crashing_case_raises_instead_of_hanging(harness):
     # math.sqrt(-1.0) raises ValueError in the child process.
     with pytest.raises(RuntimeError, match="benchmark case 'crash' failed with exit code 1"):
         harness.measure(harness.Case("crash", float, math.sqrt, args=("-1",)))
+
+
+def test_import_first_puts_a_folder_first_in_the_case_only(harness, tmp_path):
+    # How a benchmark runs a case with another revision's mlorg (MLORG_BENCH_BASELINE).
+    import importlib
+    import operator
+
+    probe = "mlorg_harness_probe"
+    (tmp_path / f"{probe}.py").write_text(
+        "def where(_):\n    return {'file': __file__}\n", encoding="utf-8"
+    )
+    before = list(sys.path)
+    result = harness.measure(
+        harness.Case(
+            "probe",
+            importlib.import_module,
+            operator.methodcaller("where", None),
+            args=(probe,),
+            repeat=1,
+            import_first=str(tmp_path),
+        )
+    )
+    assert result.info == {"file": str(tmp_path / f"{probe}.py")}
+    assert sys.path == before
+    assert probe not in sys.modules

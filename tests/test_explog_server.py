@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -258,3 +259,132 @@ def test_a_server_that_goes_away_mid_report_is_one_line_and_exit_2(stack):
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"mlorg: error: http://127.0.0.1:{relay.port}: ")
     assert "Traceback" not in result.stderr
+
+
+# -- the report read from the server's REST API, without MLflow's client ---------------
+
+SAME = "same runs"
+
+
+def _log_the_same_runs(uri: str) -> None:
+    """Runs of every shape a report shows, logged alike into any store.
+
+    A complete record, an empty one, a failed run, a parent with a nested
+    child, plan fields, a NaN metric, parameters; a few milliseconds apart,
+    so that both stores order them by start time alike.
+    """
+    import time
+
+    from mlflow import MlflowClient
+    from mlflow.entities import Metric, Param, RunTag
+
+    from mlorg import explog
+    from mlorg.explog import ExperimentRecord
+
+    code = explog.code_version()
+    records = [
+        ExperimentRecord(hypothesis="h1", result="r1", decision="adopt", lesson="l1"),
+        ExperimentRecord(),
+        ExperimentRecord(
+            hypothesis="h3", decision_rule="adopt if > 0.9", oec="sessions", guardrails=["p95"]
+        ),
+    ]
+    for i, record in enumerate(records):
+        explog.log_experiment(
+            record,
+            experiment=SAME,
+            tracking_uri=uri,
+            run_name=f"run {i}",
+            params={"depth": i, "criterion": "gini"},
+            metrics={"accuracy": 0.8 + i / 100, "loss": float("nan")},
+            seed=i,
+            code=code,
+        )
+        time.sleep(0.01)
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name(SAME).experiment_id
+    parent = client.create_run(experiment, run_name="search").info.run_id
+    time.sleep(0.01)
+    child = client.create_run(
+        experiment, run_name="fold 1", tags={"mlflow.parentRunId": parent}
+    ).info.run_id
+    client.log_batch(
+        child,
+        metrics=[Metric("score", 0.5, 0, 0), Metric("score", 0.75, 1, 1)],
+        params=[Param("alpha", "0.1")],
+        tags=[RunTag("mlorg.hypothesis", "a child")],
+    )
+    client.set_terminated(child, status="FAILED")
+    client.set_terminated(parent)
+
+
+def _comparable(uri: str) -> list[dict[str, object]]:
+    """The JSON report, with what differs between two stores (ids, times) replaced."""
+    from mlorg import explog
+
+    runs = json.loads(explog.report(uri, SAME, "json"))
+    names = {run["run_id"]: run["run"] for run in runs}
+    for run in runs:
+        run["run_id"] = "<id>"
+        run["started"] = "<time>"
+        run["parent_run_id"] = names.get(run["parent_run_id"], run["parent_run_id"])
+    return runs
+
+
+@pytest.fixture(scope="module")
+def same_runs(stack, tmp_path_factory) -> dict[str, str]:
+    from mlorg import explog
+
+    explog.quiet_mlflow()
+    sqlite = explog.sqlite_tracking_uri(tmp_path_factory.mktemp("same") / "mlflow.db")
+    server = stack["server"].url
+    for uri in (sqlite, server):
+        _log_the_same_runs(uri)
+    return {"sqlite": sqlite, "server": server}
+
+
+def test_the_server_and_sqlite_give_the_same_report_for_the_same_runs(same_runs):
+    from_sqlite = _comparable(same_runs["sqlite"])
+    assert [run["run"] for run in from_sqlite] == ["run 0", "run 1", "run 2", "search", "fold 1"]
+    assert from_sqlite[-1]["parent_run_id"] == "search"
+    assert from_sqlite[-1]["status"] == "FAILED"
+    assert from_sqlite[-1]["metrics"] == {"score": 0.75}  # the latest value
+    assert _comparable(same_runs["server"]) == from_sqlite
+
+
+@pytest.mark.usefixtures("logged", "same_runs")
+@pytest.mark.parametrize("experiment", ["team", SAME, None])
+def test_reading_the_server_directly_agrees_with_mlflows_client(stack, experiment):
+    from mlorg._explog.log import _log_rows
+
+    uri = stack["server"].url
+    direct = _log_rows(uri, experiment)
+    assert len(direct) >= (WORKERS * RUNS if experiment != SAME else 5)
+    assert any(math.isnan(row["metrics"].get("loss", 0)) for row in direct) == (
+        experiment != "team"
+    )
+
+    def text(rows: list[dict[str, object]]) -> str:  # NaN equals NaN here, as it should
+        return json.dumps(rows, default=str, sort_keys=True)
+
+    assert text(direct) == text(_log_rows(uri, experiment, direct=False))
+
+
+@pytest.mark.usefixtures("same_runs")
+def test_the_report_from_a_server_loads_neither_mlflow_nor_sqlalchemy(stack):
+    script = (
+        "import sys; from mlorg import explog; "
+        f"text = explog.report({stack['server'].url!r}, {SAME!r}); "
+        "assert 'run 2' in text and 'fold 1' in text, text; "
+        "print(sorted(m for m in ('mlflow', 'sqlalchemy') if m in sys.modules))"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout == "[]\n"

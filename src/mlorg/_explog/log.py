@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from mlorg._explog import rest as _rest
 from mlorg._explog import rows as _rows
 from mlorg._explog.records import (
     _CODE_VERSION_TAG,
@@ -35,6 +36,7 @@ from mlorg._explog.rows import RunData
 from mlorg._explog.tracking import (
     _check_tracking_uri,
     _client,
+    _credentials_hidden,
     _tracking_errors,
     _usable_tracking_uri,
     resolve_tracking_uri,
@@ -325,8 +327,11 @@ def lessons(tracking_uri: str | None = None, experiment: str | None = None) -> p
     With ``experiment=None`` every active experiment is included.
 
     A SQLite store is read directly, opened read-only, when its schema has
-    the tables this needs (MLflow's since version 1); any other store, or a
-    SQLite schema this reader does not know, is read through MLflow's client.
+    the tables this needs (MLflow's since version 1); a tracking server
+    (``http://``, ``https://``) through its REST API, with the standard
+    library and MLflow's own settings (credentials, TLS, timeouts), without
+    importing MLflow; any other store, a SQLite schema this reader does not
+    know, or a server that needs an MLflow plugin, through MLflow's client.
     Either way the store is never created, migrated or changed.
 
     Raises:
@@ -444,7 +449,11 @@ def _checked(fields: Sequence[str]) -> list[str]:
 def _log_rows(
     tracking_uri: str | None, experiment: str | None, *, direct: bool = True
 ) -> list[dict[str, Any]]:
-    """The log's rows; a SQLite store read directly unless ``direct=False`` (for tests)."""
+    """The log's rows; a SQLite store or a tracking server read directly unless ``direct=False``.
+
+    ``direct=False`` (for tests) reads through MLflow's client, which the
+    direct readers must agree with.
+    """
     # A blank URI (given, or in MLFLOW_TRACKING_URI) is an error on every
     # path, before anything resolves it to a default store.
     blank = blank_tracking_uri(tracking_uri, os.environ.get("MLFLOW_TRACKING_URI"))
@@ -463,6 +472,21 @@ def _log_rows(
             raise InputError(_not_found(uri, str(experiment), state, known)) from None
         if found is not None:
             names, runs = found
+            return [_rows.row(run, names[run.experiment_id]) for run in runs]
+    if direct and not _rest.needs_mlflow(uri):
+        # A tracking server's REST API, asked without importing MLflow.
+        with _credentials_hidden(uri):
+            _check_tracking_uri(uri, may_create=False)
+            try:
+                served = _rest.read_server(uri, experiment)
+            except _rows.ExperimentNotFound as error:
+                state, known = error.args
+                raise InputError(_not_found(uri, str(experiment), state, known)) from None
+            except InputError as error:
+                msg = f"{uri}: {error}"
+                raise InputError(msg) from None
+        if served is not None:
+            names, runs = served
             return [_rows.row(run, names[run.experiment_id]) for run in runs]
     uri = _usable_tracking_uri(tracking_uri, may_create=False)
     with _tracking_errors(uri):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -223,27 +224,47 @@ def _tracking_errors(uri: str) -> Iterator[None]:
     The one place where messages about a store are finished: this module's
     own checks raise ``InputError("<uri>: ...")``, and what MLflow, a missing
     driver or SQLAlchemy raise becomes one. Either way the URI's password is
-    then hidden wherever it occurs in the message, since MLflow's messages
-    repeat the whole URI. When the URI has a password, the error is raised
-    without the one it came from (``from None``), whose message a notebook's
-    traceback would show, password and all.
+    then hidden (see :func:`_credentials_hidden`).
     """
     _import_mlflow()
     from mlflow.exceptions import MlflowException
-    from sqlalchemy.exc import SQLAlchemyError  # here, not on import: it takes seconds to load
 
+    with _credentials_hidden(uri):
+        try:
+            yield
+        except MlflowException as error:
+            msg = f"{uri}: {first_line(error.message)}"
+            raise InputError(msg) from error
+        except ImportError as error:  # e.g. no PostgreSQL driver installed
+            msg = f"{uri}: a package this tracking store needs is missing: {error}"
+            raise InputError(msg) from error
+        except _database_errors() as error:  # e.g. a database server that refuses the connection
+            msg = f"{uri}: {first_line(str(error))}"
+            raise InputError(msg) from error
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """SQLAlchemy's errors, if SQLAlchemy was imported (else none can have been raised).
+
+    An ``except`` clause evaluates this only when an exception reaches it, so
+    a report from a tracking server never imports SQLAlchemy (0.3 s) for it.
+    """
+    errors = sys.modules.get("sqlalchemy.exc")
+    return (errors.SQLAlchemyError,) if errors is not None else ()
+
+
+@contextmanager
+def _credentials_hidden(uri: str) -> Iterator[None]:
+    """Hide the URI's credentials in an ``InputError`` raised inside, wherever they occur.
+
+    MLflow's messages repeat the whole URI. When the URI has a password, the
+    error is raised without the one it came from (``from None``), whose
+    message a notebook's traceback would show, password and all.
+    """
     try:
         yield
-        return
     except InputError as error:
         message, cause = str(error), error.__cause__
-    except MlflowException as error:
-        message, cause = f"{uri}: {first_line(error.message)}", error
-    except ImportError as error:  # e.g. no PostgreSQL driver installed
-        message = f"{uri}: a package this tracking store needs is missing: {error}"
-        cause = error
-    except SQLAlchemyError as error:  # e.g. a database server that refuses the connection
-        message, cause = f"{uri}: {first_line(str(error))}", error
-    if credentials(uri) is None:
-        raise InputError(hide_credentials(message)) from cause
-    raise InputError(hide_credentials(message, uri)) from None
+        if credentials(uri) is None:
+            raise InputError(hide_credentials(message)) from cause
+        raise InputError(hide_credentials(message, uri)) from None
