@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -446,6 +446,32 @@ def _checked(fields: Sequence[str]) -> list[str]:
     return list(fields)
 
 
+def _read_directly(
+    uri: str,
+    experiment: str | None,
+    read: Callable[[], tuple[dict[str, str], list[RunData]] | None],
+) -> list[dict[str, Any]] | None:
+    """The log's rows from a reader that bypasses MLflow's client; ``None`` if it hands back."""
+    try:
+        found = read()
+    except _rows.ExperimentNotFound as error:
+        state, known = error.args
+        raise InputError(_not_found(uri, str(experiment), state, known)) from None
+    if found is None:
+        return None
+    names, runs = found
+    return [_rows.row(run, names[run.experiment_id]) for run in runs]
+
+
+def _served(uri: str, experiment: str | None) -> tuple[dict[str, str], list[RunData]] | None:
+    """:func:`mlorg._explog.rest.read_server`, its errors naming the server."""
+    try:
+        return _rest.read_server(uri, experiment)
+    except InputError as error:
+        msg = f"{uri}: {error}"
+        raise InputError(msg) from None
+
+
 def _log_rows(
     tracking_uri: str | None, experiment: str | None, *, direct: bool = True
 ) -> list[dict[str, Any]]:
@@ -465,29 +491,16 @@ def _log_rows(
         # The same guards as every other path (missing file, not MLflow's
         # database); a SQLite URI has no host, so no password to hide.
         _check_tracking_uri(uri, may_create=False)
-        try:
-            found = _rows.read_sqlite(db, experiment)
-        except _rows.ExperimentNotFound as error:
-            state, known = error.args
-            raise InputError(_not_found(uri, str(experiment), state, known)) from None
+        found = _read_directly(uri, experiment, lambda: _rows.read_sqlite(db, experiment))
         if found is not None:
-            names, runs = found
-            return [_rows.row(run, names[run.experiment_id]) for run in runs]
+            return found
     if direct and not _rest.needs_mlflow(uri):
         # A tracking server's REST API, asked without importing MLflow.
         with _credentials_hidden(uri):
             _check_tracking_uri(uri, may_create=False)
-            try:
-                served = _rest.read_server(uri, experiment)
-            except _rows.ExperimentNotFound as error:
-                state, known = error.args
-                raise InputError(_not_found(uri, str(experiment), state, known)) from None
-            except InputError as error:
-                msg = f"{uri}: {error}"
-                raise InputError(msg) from None
+            served = _read_directly(uri, experiment, lambda: _served(uri, experiment))
         if served is not None:
-            names, runs = served
-            return [_rows.row(run, names[run.experiment_id]) for run in runs]
+            return served
     uri = _usable_tracking_uri(tracking_uri, may_create=False)
     with _tracking_errors(uri):
         client = _client(uri)
