@@ -151,12 +151,13 @@ def tests(session: nox.Session) -> None:
     with pytest options it installs everything, so any test can be chosen.
     """
     args = list(session.posargs)
-    newer = not args and session.python != PYTHON
-    # PyPI has pyspark only as a source archive: uv builds it once per Python,
-    # 1.4 GB on disk each time (7.4 GB of uv's cache after one CI run). The
-    # newer Python's default run deselects the Spark tests, so it goes without.
-    _install(session, "test", extras=tuple(e for e in ENGINES if not (newer and e == "spark")))
-    if newer:
+    subset = not args and session.python != PYTHON
+    # PyPI has pyspark only as a source archive: uv builds it for each new
+    # environment, 1.4 GB on disk each time (7.4 GB of uv's cache after one CI
+    # run). The newer Python's default run deselects the Spark tests, so it goes without.
+    extras = tuple(e for e in ENGINES if e != "spark") if subset else ENGINES
+    _install(session, "test", extras=extras)
+    if subset:
         session.log(
             f"The book, browser, Spark and server tests run on Python {PYTHON} only (tests-{PYTHON})."
         )
