@@ -232,12 +232,14 @@ class _Tree:
         self.label = label
         self.runs: dict[str, list[tuple[float, str, float, float]]] = {s: [] for s in SCENARIOS}
         self.edits = 0
-        #: What the first full build with execution printed (it names the notebooks).
+        #: What the first build that executed notebooks printed (it names them).
+        #: Not the floor's output, which runs first and executes none.
         self.first_build = ""
 
     def build(self, *extra: str, strict: bool = True) -> tuple[float, str, float, float]:
         result = _run(_sphinx(*extra, strict=strict), self.work)
-        self.first_build = self.first_build or result[1]
+        if not self.first_build and _EXECUTED.search(result[1]):
+            self.first_build = result[1]
         return result
 
     def warm_up(self, cache_from: Path | None = None) -> None:
@@ -332,6 +334,9 @@ def main() -> int:
         if "notebooks" in chosen:
             current.warm_up()
             executed_pages = sorted(set(_EXECUTED.findall(current.first_build)))
+            if not executed_pages:
+                # A sum of 0 would shrink the clean build's budget to 1.25 x the floor.
+                sys.exit("bench-build: no build printed the notebooks it executed")
             notebook_rows = _notebook_times(current.work, executed_pages)
 
     rows: list[Row] = []
