@@ -215,7 +215,10 @@ def main(
     print(_table(results))
     extra = summary(results) if summary else {}
     for key, value in extra.items():
-        print(f"{key}: {value}")
+        if isinstance(value, list) and all(isinstance(line, str) for line in value):
+            print(f"{key}:", *value, sep="\n")  # a table's lines
+        else:
+            print(f"{key}: {value}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {

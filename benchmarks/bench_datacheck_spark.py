@@ -123,6 +123,9 @@ def run_spark(inputs: tuple[int, Any, Any, float]) -> dict[str, Any]:
         "go": report.passed,
         "session_start_s": round(session_start, 1),
         "jvm_peak_mb": _jvm_peak_mb(spark),
+        "driver_heap": spark.sparkContext.getConf().get(
+            "spark.driver.memory", "1g (Spark's default)"
+        ),
         "mlorg_imported_from": str(Path(datacheck.__file__).parent),
     }
 
@@ -159,7 +162,6 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
         before = by_name.get(f"spark {rows:,} rows, mlorg at {BASELINE}")
         if before is not None:
             ratios[f"{rows:,} rows"] = round(before.seconds / spark.seconds, 2)
-    print("\n".join(lines))
     extra: dict[str, Any] = {
         "spark faster than pandas at": [f"{r:,} rows" for r in faster_at] or "neither size",
         "side by side": lines,

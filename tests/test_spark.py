@@ -45,6 +45,13 @@ def spark():
     session.stop()
 
 
+def test_the_local_session_gets_a_driver_heap_sized_to_the_machine(spark):
+    # Spark's 1 GiB default ran out of heap on 10,000,000 rows (bench_datacheck_spark).
+    expected = os.environ.get("SPARK_DRIVER_MEMORY") or spark_engine._driver_memory()
+    assert expected in {"1g", "2g", "3g", "4g", os.environ.get("SPARK_DRIVER_MEMORY")}
+    assert spark.sparkContext.getConf().get("spark.driver.memory") == expected
+
+
 @pytest.fixture(scope="module")
 def schema():
     return datacheck.read_schema(PENGUINS_SCHEMA)

@@ -179,7 +179,9 @@ def session() -> SparkSession:
     (``spark-submit``'s options, naming a master), the environment's session
     is built; on Databricks or under ``spark-submit`` a session is usually
     active already. Otherwise a local session on two cores starts, with the
-    web UI off and few shuffle partitions, for a laptop or a CI machine.
+    web UI off, few shuffle partitions and a driver heap of a quarter of the
+    machine's memory (1 to 4 GiB; ``SPARK_DRIVER_MEMORY`` overrides it), for a
+    laptop or a CI machine.
     """
     _pandera_pyspark()
     from pyspark.sql import SparkSession
@@ -197,6 +199,9 @@ def session() -> SparkSession:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_LOG4J}")
         )
+        memory = None if os.environ.get("SPARK_DRIVER_MEMORY") else _driver_memory()
+        if memory is not None:
+            builder = builder.config("spark.driver.memory", memory)
         # The JVM writes start-up notices to standard error before any logging
         # configuration applies ("Using incubator modules"); it inherits the
         # standard error it starts with, so it gets none. Spark's errors still
@@ -205,6 +210,31 @@ def session() -> SparkSession:
             return builder.getOrCreate()
     with _quiet_imports():
         return builder.getOrCreate()
+
+
+def _driver_memory(physical: int | None = None) -> str | None:
+    """The heap of a local session's driver: a quarter of the machine's memory, 1 to 4 GiB.
+
+    Spark's default heap, 1 GiB, ran out (``java.lang.OutOfMemoryError`` in
+    the sort of the KS job) on 10,000,000 rows x 8 columns on a 2-core
+    machine with 23.5 GB (``benchmarks/bench_datacheck_spark.py``). In local
+    mode the driver's heap holds the executors' work too. ``None`` (Spark's
+    own default) when the machine's memory is unknown; ``physical`` is in
+    bytes (default: this machine's).
+
+    >>> _driver_memory(8 * 2**30)
+    '2g'
+    >>> _driver_memory(64 * 2**30)
+    '4g'
+    >>> _driver_memory(2 * 2**30)
+    '1g'
+    """
+    if physical is None:
+        try:
+            physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (AttributeError, ValueError, OSError):  # not on a POSIX system
+            return None
+    return f"{min(4, max(1, physical // 4 // 2**30))}g"
 
 
 @contextmanager
