@@ -130,33 +130,6 @@ def test_parallel_execution_runs_only_what_changed(
     assert _executed(again) == []
 
 
-def test_other_pages_are_read_while_the_notebooks_execute(
-    throwaway_book, sphinx_build, notebook_header, tmp_path
-):
-    # Alphabetically the notebook comes first; it is read last, once executed.
-    src = throwaway_book(
-        {
-            "examples/one.md": notebook_header + "# One\n\n" + _cell("print('executed:', 6 * 7)"),
-            "pages/prose.md": "# Prose\n\nNo code here.\n",
-        }
-    )
-    build = sphinx_build(src, tmp_path / "_build")
-    assert build.returncode == 0, build.output
-    lines = build.output.splitlines()
-    read = {
-        line.rsplit("] ", 1)[1].strip(): number
-        for number, line in enumerate(lines)
-        if line.startswith("reading sources... [")
-    }
-    executed = next(n for n, line in enumerate(lines) if line.startswith("Executed examples/one"))
-    # Started before reading, collected when the notebook's turn came.
-    assert read["pages/prose"] < executed < read["examples/one"] or (
-        read["pages/prose"] < read["examples/one"] < executed
-    ), build.output
-    assert max(read, key=read.__getitem__) == "examples/one", read
-    assert "executed: 42" in (build.outdir / "examples" / "one.html").read_text(encoding="utf-8")
-
-
 def test_a_failed_notebook_fails_every_build_until_fixed(
     throwaway_book, sphinx_build, notebook_header, tmp_path
 ):

@@ -2,15 +2,12 @@
 
 MyST-NB executes a notebook while Sphinx reads it, one after another, and
 Sphinx's own parallel read (``-j``) falls back to a serial read once
-sphinx-external-toc is loaded. This extension starts, before Sphinx reads
-anything, the execution of every notebook that is about to be read and has
-no up-to-date outputs in the jupyter-cache, in parallel worker processes (one
-per core by default). Sphinx reads the other pages meanwhile: the notebooks
-are moved to the end of the reading order, and the first of them to be read
-waits for all executions to finish. The executed notebooks go into the same
-cache MyST-NB reads in ``nb_execution_mode = "cache"``, keyed by the
-notebook's code, so MyST-NB then finds them there and executes nothing
-itself:
+sphinx-external-toc is loaded. This extension executes, before Sphinx reads
+anything, every notebook that is about to be read and has no up-to-date
+outputs in the jupyter-cache, in parallel worker processes (one per core by
+default). The executed notebooks go into the same cache MyST-NB reads in
+``nb_execution_mode = "cache"``, keyed by the notebook's code, so MyST-NB then
+finds them there and executes nothing itself:
 
 - a prose edit in a notebook page changes no code, so nothing is executed;
 - a code edit changes the key, so exactly that notebook is executed again and
@@ -56,8 +53,6 @@ from sphinx.util import logging
 __all__ = ["execute_notebook", "failed_notebooks", "setup"]
 
 _logger = logging.getLogger(__name__)
-#: The attribute of the app that holds the notebooks executing in the background.
-_RUNNING = "handbook_running_notebooks"
 
 
 @dataclass(frozen=True)
@@ -159,70 +154,36 @@ def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
         workers,
         ", ".join(sorted(pending)),
     )
-    # "spawn": the build process holds threads and sockets that a fork would copy.
-    pool = concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn")
-    )
-    futures = {
-        pool.submit(
-            execute_notebook,
-            nbformat.writes(notebook),
-            str(path.parent),
-            nb_config.execution_timeout,
-            nb_config.execution_allow_errors,
-        ): docname
-        for docname, (path, notebook, _) in pending.items()
-    }
-    running = _Running(pool, futures, pending, cache, time.perf_counter())
-    if app.parallel > 1:
-        # Sphinx may read in forked processes, which cannot wait on this pool.
-        _collect(env, running)
-        return
-    # Read the other pages while the notebooks execute, the notebooks last.
-    docnames.sort(key=lambda docname: docname in pending)
-    setattr(app, _RUNNING, running)
-
-
-@dataclass
-class _Running:
-    """Notebooks executing in the background while Sphinx reads the other pages."""
-
-    pool: concurrent.futures.ProcessPoolExecutor
-    futures: dict[concurrent.futures.Future[Outcome], str]
-    pending: dict[str, tuple[Path, Any, dict[str, Any] | None]]
-    cache: Any
-    start: float
-
-
-def _wait_for_notebooks(app: Sphinx, docname: str, source: list[str]) -> None:  # noqa: ARG001
-    """Before the first executed notebook is read, wait for all and cache their outputs."""
-    running: _Running | None = getattr(app, _RUNNING, None)
-    if running is None or docname not in running.pending:
-        return
-    delattr(app, _RUNNING)
-    _collect(app.env, running)
-
-
-def _collect(env: BuildEnvironment, running: _Running) -> None:
-    """Wait for the executions; cache each output, report each failure."""
     from jupyter_cache.base import CacheBundleIn
 
-    nb_config = env.mystnb_config
     failed = _failures(env)
     skip: list[str] = []
-    with running.pool:
-        for future in concurrent.futures.as_completed(running.futures):
-            docname = running.futures[future]
-            path, _, read_fmt = running.pending[docname]
+    start = time.perf_counter()
+    # "spawn": the build process holds threads and sockets that a fork would copy.
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {
+            pool.submit(
+                execute_notebook,
+                nbformat.writes(notebook),
+                str(path.parent),
+                nb_config.execution_timeout,
+                nb_config.execution_allow_errors,
+            ): docname
+            for docname, (path, notebook, _) in pending.items()
+        }
+        for future in concurrent.futures.as_completed(futures):
+            docname = futures[future]
+            path, notebook, read_fmt = pending[docname]
             outcome = future.result()
             if outcome.error is None:
                 failed.pop(docname, None)
                 record = (
-                    running.cache.add_nb_to_project(str(path), read_data=read_fmt)
+                    cache.add_nb_to_project(str(path), read_data=read_fmt)
                     if read_fmt is not None
-                    else running.cache.add_nb_to_project(str(path))
+                    else cache.add_nb_to_project(str(path))
                 )
-                running.cache.cache_notebook_bundle(
+                cache.cache_notebook_bundle(
                     CacheBundleIn(
                         nbformat.reads(outcome.notebook, as_version=4),
                         record.uri,
@@ -239,24 +200,12 @@ def _collect(env: BuildEnvironment, running: _Running) -> None:
             if nb_config.execution_show_tb and outcome.traceback:
                 message += f"\n{outcome.traceback}"
             _logger.warning(message, location=docname, type="mystnb", subtype="exec")
-    _logger.info(
-        "Executed %d notebook(s) in %.1f s",
-        len(running.pending),
-        time.perf_counter() - running.start,
-    )
+    _logger.info("Executed %d notebook(s) in %.1f s", len(pending), time.perf_counter() - start)
     if skip:
         # Do not let MyST-NB execute the failed ones again while reading them.
         env.mystnb_config = nb_config.copy(
             execution_excludepatterns=[*nb_config.execution_excludepatterns, *skip]
         )
-
-
-def _stop_unread(app: Sphinx, exception: Exception | None) -> None:  # noqa: ARG001
-    """A build that ends before reading the notebooks (an error) stops their kernels."""
-    running: _Running | None = getattr(app, _RUNNING, None)
-    if running is not None:
-        delattr(app, _RUNNING)
-        running.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _write_executed_notebook(app: Sphinx, doctree: Any) -> None:  # noqa: ARG001
@@ -332,9 +281,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _retry_failed)
     app.connect("env-purge-doc", _forget)
     app.connect("env-before-read-docs", _execute_ahead)
-    # Before MyST-NB (priority 500) or anything else reads the notebook's text.
-    app.connect("source-read", _wait_for_notebooks, priority=100)
-    app.connect("build-finished", _stop_unread, priority=100)
     app.connect("doctree-read", _write_executed_notebook)
     app.connect("build-finished", _fail_on_failed_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
