@@ -213,16 +213,34 @@ def test_epub_is_a_valid_container_with_cover_and_navigation(epub):
         assert __version__ in opf
 
 
-def test_pdf_tool_refuses_a_folder_without_a_build(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "tools/pdf.py", str(tmp_path), str(tmp_path / "x.pdf")],
+def _pdf_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "tools/pdf.py", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_pdf_tool_refuses_a_folder_without_a_build(tmp_path):
+    # Whether or not this machine has Chromium: the folder is the problem.
+    result = _pdf_tool(str(tmp_path), str(tmp_path / "x.pdf"))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
-    assert "error:" in result.stderr
+    assert "no single-page build here" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_pdf_tool_without_chromium_says_how_to_get_it_in_one_line(tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<section id="document-index"></section>', encoding="utf-8"
+    )
+    missing = tmp_path / "no-chromium"
+    result = _pdf_tool(str(tmp_path), str(tmp_path / "x.pdf"), "--chromium", str(missing))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"tools/pdf.py: error: {missing}: no Chromium there (apt-get install chromium)"
+    )
     assert not (tmp_path / "x.pdf").exists()

@@ -66,6 +66,15 @@ def _text(node: object) -> str:
     return " ".join(copy.get_text().split())
 
 
+def _single_page(singlehtml: Path) -> Path:
+    """The page of the single-page build in ``singlehtml``; UsageError if there is none."""
+    pages = sorted(p for p in singlehtml.rglob("*.html") if 'id="document-' in _peek(p))
+    if not pages:
+        msg = f"{singlehtml}: no single-page build here (run sphinx-build -b singlehtml first)"
+        raise UsageError(msg)
+    return pages[0]
+
+
 def prepare(singlehtml: Path, *, version: str, url: str, built: str) -> tuple[Path, list[Entry]]:
     """Write ``handbook-print.html`` into ``singlehtml``; return it and the TOC entries.
 
@@ -74,11 +83,7 @@ def prepare(singlehtml: Path, *, version: str, url: str, built: str) -> tuple[Pa
     """
     from bs4 import BeautifulSoup
 
-    pages = sorted(p for p in singlehtml.rglob("*.html") if 'id="document-' in _peek(p))
-    if not pages:
-        msg = f"{singlehtml}: no single-page build here (run sphinx-build -b singlehtml first)"
-        raise UsageError(msg)
-    source = pages[0]
+    source = _single_page(singlehtml)
     if source.parent != singlehtml:
         # The single page lives at <root_doc>.html but links its assets
         # relative to the build's root; read it from there.
@@ -321,12 +326,21 @@ def main(argv: list[str] | None = None) -> int:
         "--chromium", default=chromium.find(), help="Chromium binary (default: %(default)s)"
     )
     args = parser.parse_args(argv)
-    if not args.singlehtml.is_dir():
-        parser.error(f"{args.singlehtml}: no such folder")
-    if not Path(args.chromium).is_file():
-        parser.error(f"{args.chromium}: no Chromium there (apt-get install chromium)")
-    if args.out.suffix.lower() != ".pdf":
-        parser.error(f"{args.out}: the output must be a .pdf file")
+    # One line each, the input's own problems before the machine's (Chromium).
+    try:
+        if not args.singlehtml.is_dir():
+            msg = f"{args.singlehtml}: no such folder"
+            raise UsageError(msg)
+        _single_page(args.singlehtml)
+        if args.out.suffix.lower() != ".pdf":
+            msg = f"{args.out}: the output must be a .pdf file"
+            raise UsageError(msg)
+        if not Path(args.chromium).is_file():
+            msg = f"{args.chromium}: no Chromium there (apt-get install chromium)"
+            raise UsageError(msg)
+    except UsageError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
     metadata = importlib.metadata.metadata("mlorg")
     urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
