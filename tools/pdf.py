@@ -84,10 +84,6 @@ def prepare(singlehtml: Path, *, version: str, url: str, built: str) -> tuple[Pa
     from bs4 import BeautifulSoup
 
     source = _single_page(singlehtml)
-    if source.parent != singlehtml:
-        # The single page lives at <root_doc>.html but links its assets
-        # relative to the build's root; read it from there.
-        pass
     soup = BeautifulSoup(source.read_text(encoding="utf-8"), "html.parser")
     article = soup.select_one("article.bd-article") or soup.select_one('[role="main"]')
     if article is None:
@@ -338,18 +334,14 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(args.chromium).is_file():
             msg = f"{args.chromium}: no Chromium there (apt-get install chromium)"
             raise UsageError(msg)
-    except UsageError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
-    metadata = importlib.metadata.metadata("mlorg")
-    urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    day = (
-        dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-        if epoch
-        else dt.datetime.now(tz=dt.UTC).date()
-    )
-    try:
+        metadata = importlib.metadata.metadata("mlorg")
+        urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        day = (
+            dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+            if epoch
+            else dt.datetime.now(tz=dt.UTC).date()
+        )
         pages = build(
             args.singlehtml,
             args.out,
