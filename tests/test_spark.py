@@ -50,6 +50,10 @@ def test_the_local_session_gets_a_driver_heap_sized_to_the_machine(spark):
     expected = os.environ.get("SPARK_DRIVER_MEMORY") or spark_engine._driver_memory()
     assert expected in {"1g", "2g", "3g", "4g", os.environ.get("SPARK_DRIVER_MEMORY")}
     assert spark.sparkContext.getConf().get("spark.driver.memory") == expected
+    # and the JVM really got it (the setting works only before the JVM starts)
+    heap_gib = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**30
+    if expected in {"1g", "2g", "3g", "4g"}:
+        assert abs(heap_gib - int(expected[0])) < 0.25, heap_gib
 
 
 @pytest.fixture(scope="module")
